@@ -1,0 +1,1 @@
+MATCH (u:Utterance) WHERE u.id IN $ids RETURN u.id AS id

@@ -1,0 +1,1 @@
+MATCH (s:Source {id: $id}) RETURN s.id AS id

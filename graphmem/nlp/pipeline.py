@@ -1,0 +1,140 @@
+"""Text → :class:`MemoryBatch`: parse, extract facts, anchor entities. No database code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..model import Entity, Fact, FactAnchor, MemoryBatch, Mention, Source, Utterance, make_id
+from .parse import ParsedDoc, SpacyParser
+from .triples import Phrase, extract
+
+__all__ = ["Pipeline", "entity_key"]
+
+#: NER labels that name values, not things the memory tracks as entities.
+_VALUE_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"}
+_LEADING = re.compile(r"^(the|a|an|my|our|your|his|her|their|its)\s+", re.IGNORECASE)
+
+
+def entity_key(name: str) -> str:
+    """The canonical key of an entity name within a namespace.
+
+    >>> entity_key("The  Airbus's")
+    'airbus'
+    """
+    key = re.sub(r"\s+", " ", name.strip())
+    key = re.sub(r"['’]s$", "", key)
+    key = _LEADING.sub("", key)
+    return key.lower()
+
+
+class _Entities:
+    """The entities of one batch, merged by key."""
+
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+        self.by_id: dict[str, Entity] = {}
+
+    def get(self, name: str, type_: str) -> Entity:
+        key = entity_key(name)
+        eid = make_id("ent", self.namespace, key)
+        ent = self.by_id.get(eid)
+        if ent is None:
+            ent = Entity(eid, self.namespace, name, type_, (name,))
+            self.by_id[eid] = ent
+        elif name not in ent.aliases:
+            ent.aliases = (*ent.aliases, name)
+        return ent
+
+
+class Pipeline:
+    """The linguistic pipeline. The parser loads lazily, on the first text."""
+
+    def __init__(self, parser: SpacyParser) -> None:
+        self.parser = parser
+
+    def build(
+        self,
+        namespace: str,
+        source: Source,
+        utterances: Sequence[Utterance],
+        *,
+        previous_utterance_id: str | None = None,
+    ) -> MemoryBatch:
+        batch = MemoryBatch(namespace, source, list(utterances), previous_utterance_id=previous_utterance_id)
+        ents = _Entities(namespace)
+        docs = self.parser.parse_many([u.text for u in utterances])
+        for utt, doc in zip(utterances, docs):
+            self._annotate(batch, ents, utt, doc)
+        batch.entities = list(ents.by_id.values())
+        return batch
+
+    def _annotate(self, batch: MemoryBatch, ents: _Entities, utt: Utterance, doc: ParsedDoc) -> None:
+        speaker = ents.get(utt.speaker, "PERSON") if utt.speaker else None
+        named: dict[int, Entity] = {}  # token index → entity
+        for span in doc.ents:
+            if span.label in _VALUE_LABELS:
+                continue
+            ent = ents.get(span.text, span.label)
+            batch.mentions.append(Mention(ent.id, utt.id, span.start_char, span.end_char, span.text))
+            for i in range(span.start, span.end):
+                named[i] = ent
+        # Proper nouns the NER missed still name something.
+        i = 0
+        toks = doc.tokens
+        while i < len(toks):
+            if toks[i].upos == "PROPN" and i not in named and not toks[i].ent_type:
+                j = i
+                while j + 1 < len(toks) and toks[j + 1].upos == "PROPN" and j + 1 not in named:
+                    j += 1
+                start, end = toks[i].idx, toks[j].end
+                text = doc.text[start:end]
+                ent = ents.get(text, "ENTITY")
+                batch.mentions.append(Mention(ent.id, utt.id, start, end, text))
+                for k in range(i, j + 1):
+                    named[k] = ent
+                i = j + 1
+            else:
+                i += 1
+
+        def entity_of(p: Phrase, *, literal_ok: bool) -> Entity | None:
+            if p.speaker:
+                assert speaker is not None
+                batch.mentions.append(Mention(speaker.id, utt.id, p.start, p.end, doc.text[p.start : p.end]))
+                return speaker
+            if p.head in named:
+                return named[p.head]
+            return None if literal_ok else ents.get(p.text, "CONCEPT")
+
+        for raw in extract(doc, speaker=utt.speaker):
+            subj = entity_of(raw.subject, literal_ok=False)
+            obj = entity_of(raw.object, literal_ok=True)
+            assert subj is not None
+            subj_name = subj.name if raw.subject.speaker or raw.subject.head in named else raw.subject.text
+            obj_name = obj.name if obj is not None and raw.object.speaker else raw.object.text
+            fid = make_id("fact", batch.namespace, utt.id, subj.id, raw.predicate, entity_key(obj_name), raw.relation_span[0])
+            if any(f.id == fid for f in batch.facts):
+                continue  # the same statement twice in one utterance
+            spans = [(raw.subject.start, raw.subject.end), raw.relation_span, (raw.object.start, raw.object.end)]
+            batch.facts.append(
+                Fact(
+                    id=fid,
+                    namespace=batch.namespace,
+                    subject_id=subj.id,
+                    subject=subj_name,
+                    predicate=raw.predicate,
+                    relation=raw.relation,
+                    object=obj_name,
+                    object_id=obj.id if obj is not None else None,
+                    text=f"{subj_name} {raw.relation} {obj_name}",
+                    polarity=raw.polarity,
+                    modality=raw.modality,
+                    tense=raw.tense,
+                    confidence=raw.confidence,
+                    subject_span=spans[0],
+                    relation_span=spans[1],
+                    object_span=spans[2],
+                    valid_from=utt.time,
+                )
+            )
+            batch.anchors.append(FactAnchor(fid, utt.id, min(s for s, _ in spans), max(e for _, e in spans)))

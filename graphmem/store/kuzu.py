@@ -1,0 +1,174 @@
+"""The embedded store on Kùzu 0.11.3 — the default when no server is configured.
+
+Every Kùzu detail lives here and in ``cypher/kuzu/``. Notes on the choices:
+
+* Vector search is exact cosine over the embeddings stored on the nodes
+  (``array_cosine_similarity``), no ANN index: Kùzu's HNSW index slows inserts about
+  a hundredfold and takes minutes to build at 100k vectors (PERF-NOTES.md), while an
+  exact scan stays transactional and needs no rebuild. ``bench/`` measures it.
+* Full-text search uses Kùzu's ``fts`` extension (BM25), which updates on insert
+  (https://docs.kuzudb.com/extensions/full-text-search/).
+* Edges are written one prepared ``MATCH … CREATE`` at a time inside the document's
+  transaction: Kùzu plans ``UNWIND $rows MATCH (a {id: r.s}), (b {id: r.o})`` as a
+  cross product of two scans (PERF-NOTES: 16 edges/s into a 100k-node graph).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import StoreError, StoreUnavailable
+from ..model import MemoryBatch
+from ._rows import batch_rows, prune_existing
+from .base import Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+__all__ = ["KuzuStore"]
+
+_FTS_CALL = re.compile(r"CREATE_FTS_INDEX\('(\w+)',\s*'(\w+)'")
+_DB_FILE = "graph.kuzu"
+
+
+class KuzuStore:
+    """graphmem's model in an embedded Kùzu database kept in one folder.
+
+    Args:
+        path: the folder holding the database (created if missing).
+        read_only: open without write access (other processes may read too).
+    """
+
+    name = "kuzu"
+    dialect = "kuzu"
+    capabilities = Capabilities(vector_index=False, fulltext_index=True, transactions=True, server=False)
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        import kuzu  # imported here: `import graphmem` must not load a driver
+
+        self.path = Path(path)
+        self.read_only = read_only
+        try:
+            if not read_only:
+                self.path.mkdir(parents=True, exist_ok=True)
+            elif not (self.path / _DB_FILE).exists():
+                raise StoreUnavailable(f"no graphmem store at {self.path}", uri=str(self.path), store=self.name)
+            self._db = kuzu.Database(str(self.path / _DB_FILE), read_only=read_only)
+            self._conn = kuzu.Connection(self._db)
+        except StoreUnavailable:
+            raise
+        except (RuntimeError, OSError) as exc:
+            raise StoreUnavailable(
+                f"cannot open the embedded store at {self.path}: {exc} "
+                "(is another process writing to it?)",
+                uri=str(self.path),
+                store=self.name,
+            ) from exc
+        self._load_fts()
+        self._templates: Templates | None = None
+
+    @classmethod
+    def from_config(cls, location: str, config: Config) -> KuzuStore:
+        path = location[len("kuzu:") :] if location.startswith("kuzu:") else location
+        return cls(path, read_only=config.read_only)
+
+    def __repr__(self) -> str:
+        return f"KuzuStore({str(self.path)!r})"
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def _load_fts(self) -> None:
+        try:
+            self._conn.execute("LOAD EXTENSION fts")
+        except RuntimeError:
+            # Kùzu 0.11.3 ships fts with the wheel; INSTALL copies it into place offline.
+            self._conn.execute("INSTALL fts")
+            self._conn.execute("LOAD EXTENSION fts")
+
+    @property
+    def templates(self) -> Templates:
+        if self._templates is None:
+            raise StoreError("ensure_schema() must run before the store is used", store=self.name)
+        return self._templates
+
+    def ensure_schema(self, *, embedding_dim: int) -> None:
+        self._templates = Templates(self.dialect, embedding_dim=embedding_dim)
+        if self.read_only:
+            return
+        existing = {row[1] for row in self._raw("CALL SHOW_INDEXES() RETURN *").rows}
+        for stmt in self._templates.statements("schema"):
+            found = _FTS_CALL.search(stmt)
+            if found and found.group(2) in existing:
+                continue  # CREATE_FTS_INDEX has no IF NOT EXISTS
+            self._raw(stmt)
+
+    # -- running statements ---------------------------------------------------------------
+
+    def _raw(self, text: str, params: dict[str, Any] | None = None) -> Result:
+        try:
+            res = self._conn.execute(text, params or {})
+        except RuntimeError as exc:
+            raise StoreError(f"Kùzu refused a statement: {exc}", store=self.name, statement=text) from exc
+        cols = tuple(res.get_column_names())
+        rows = tuple(tuple(r) for r in res.get_all())
+        return Result(cols, rows)
+
+    def run(self, statement: Statement) -> Result:
+        return self._raw(statement.text, dict(statement.params))
+
+    def write_batch(self, batch: MemoryBatch) -> WriteReport:
+        t = self.templates
+        self._raw("BEGIN TRANSACTION")
+        try:
+            ids = [u.id for u in batch.utterances]
+            existing = {r[0] for r in self._raw(t["existing_utterances"], {"ids": ids}).rows} if ids else set()
+            source_known = bool(self._raw(t["source_exists"], {"id": batch.source.id}).rows)
+            todo = prune_existing(batch, existing)
+            if source_known and not todo.utterances:
+                self._raw("ROLLBACK")
+                return WriteReport(batch.source.id, written=False)
+            for name, rows in batch_rows(todo):
+                text = t[name]
+                for row in rows:
+                    self._raw(text, row)
+            self._raw("COMMIT")
+        except BaseException:
+            # KeyboardInterrupt included: nothing of this document may stay half-written.
+            try:
+                self._raw("ROLLBACK")
+            except StoreError:
+                pass
+            raise
+        return WriteReport(
+            batch.source.id,
+            written=True,
+            utterances=len(todo.utterances),
+            facts=len(todo.facts),
+            entities=len(todo.entities),
+        )
+
+    # -- search ---------------------------------------------------------------------------
+
+    def vector_search(self, label: str, namespace: str, vector: Sequence[float], k: int) -> list[Hit]:
+        name = search_template("vector", label)
+        res = self._raw(self.templates[name], {"namespace": namespace, "vector": list(vector), "k": int(k)})
+        return [Hit(r[0], float(r[1])) for r in res.rows]
+
+    def text_search(self, label: str, namespace: str, text: str, k: int) -> list[Hit]:
+        name = search_template("text", label)
+        if not text.strip():
+            return []
+        res = self._raw(self.templates[name], {"namespace": namespace, "text": text, "k": int(k)})
+        return [Hit(r[0], float(r[1])) for r in res.rows]
+
+    def close(self) -> None:
+        conn, db = getattr(self, "_conn", None), getattr(self, "_db", None)
+        self._conn = self._db = None
+        if conn is not None:
+            conn.close()
+        if db is not None:
+            db.close()
+
