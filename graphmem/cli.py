@@ -139,6 +139,29 @@ def recall(text: str, k: int, store: str | None, namespace: str, as_json: bool) 
     """
     with _open(store, namespace, read_only=True) as mem:
         hits = mem.recall(text, k=k)
+    _print_hits(hits, as_json)
+
+
+@main.command()
+@click.argument("statement")
+@_memory_options
+@_guard
+def query(statement: str, store: str | None, namespace: str, as_json: bool) -> None:
+    """Run one statement of graphmem's query language.
+
+    \b
+    Example:
+      graphmem query 'RECALL "where does Alice work?" LIMIT 5'
+    """
+    from .query import parse
+
+    parse(statement)  # a syntax error is reported before any store is opened
+    with _open(store, namespace, read_only=True) as mem:
+        hits = mem.query(statement)
+    _print_hits(hits, as_json)
+
+
+def _print_hits(hits, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
         return

@@ -47,6 +47,12 @@ def _load(name: str):
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:  # pragma: no cover - a hard dependency
         raise ModelError("sentence-transformers is not installed") from exc
+    try:  # the weight-loading progress bar is noise in a CLI's output
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover
+        pass
     path = resolve_model(name)
     try:
         return SentenceTransformer(path, device="cpu")

@@ -7,7 +7,8 @@
     ├── StoreError               [GM300]  the database failed or refused
     │   ├── StoreUnavailable     [GM301]  cannot reach / open the store
     │   └── ReadOnlyError        [GM302]  a write on a read-only memory
-    └── ModelError               [GM400]  an NLP or embedding model cannot be loaded
+    ├── ModelError               [GM400]  an NLP or embedding model cannot be loaded
+    └── QuerySyntaxError         [GM500]  a query that does not parse
 
 Every error renders as ``[GMnnn] message``; callers that want fields read them
 from the attributes (``path``, ``line``, ``uri`` ...).
@@ -26,6 +27,7 @@ __all__ = [
     "StoreUnavailable",
     "ReadOnlyError",
     "ModelError",
+    "QuerySyntaxError",
 ]
 
 
@@ -91,3 +93,18 @@ class ReadOnlyError(StoreError):
 
 class ModelError(GraphmemError):
     code = "GM400"
+
+
+class QuerySyntaxError(GraphmemError):
+    """A query that does not parse: where, what was expected, and a caret under the spot."""
+
+    code = "GM500"
+
+    def __init__(self, message: str, *, text: str, line: int, column: int, expected: list[str], context: str) -> None:
+        detail = f"{message} at line {line}, column {column}"
+        if expected:
+            detail += f"; expected one of: {', '.join(expected)}"
+        if context:
+            detail += "\n" + context.rstrip("\n")
+        super().__init__(detail)
+        self.text, self.line, self.column, self.expected, self.context = text, line, column, expected, context

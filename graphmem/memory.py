@@ -254,6 +254,17 @@ class Memory:
         vector = self.embedder.encode([text])[0]
         return recall(self.store, self.namespace, text, vector, k=k)
 
+    def query(self, text: str) -> list[RecallHit]:
+        """Run one statement of the query language, e.g. ``RECALL "where does Alice work?" LIMIT 5``.
+
+        Raises:
+            QuerySyntaxError: the text does not parse (line, column, expected tokens, caret).
+        """
+        from .query import parse
+
+        stmt = parse(text)
+        return self.recall(stmt.cue, k=stmt.limit or 10)
+
     def stats(self) -> dict[str, int]:
         """How many sources, utterances, entities and facts this namespace holds."""
         res = self.store.run(self.store.templates.stmt("stats", namespace=self.namespace))

@@ -145,6 +145,15 @@ class Neo4jStore:
         for stmt in self._templates.statements("schema"):
             self._execute(stmt, {}, write=True)
         self._execute("CALL db.awaitIndexes(300)", {}, write=False)
+        # IF NOT EXISTS keeps an index made for another model: refuse it rather than fail later.
+        for name, dims in self._execute(self._templates["vector_index_dims"], {}, write=False).rows:
+            if dims is not None and int(dims) != embedding_dim:
+                raise StoreError(
+                    f"the Neo4j database at {self.uri} has vector index {name!r} for {dims}-dimensional "
+                    f"embeddings, but the embedding model makes {embedding_dim}; use another database "
+                    "or drop graphmem's indexes",
+                    store=self.name,
+                )
 
     def run(self, statement: Statement) -> Result:
         # Compiled statements decide their own access mode later (query language);

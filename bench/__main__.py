@@ -1,0 +1,99 @@
+"""``python -m bench <name> [options]`` — see bench/README.md.
+
+Benches: ``ingest`` (ingest throughput against bare spaCy and bare embedding) and
+``stores`` (write throughput and recall latency on Kùzu and Neo4j, with a numpy baseline).
+Every bench prints tables sized to the terminal, or its report as JSON with ``--json``;
+``--smoke`` runs it at toy sizes in seconds (for tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+# Models are loaded from installed packages; never reach for a model hub from a bench.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"sizes are comma-separated integers, got {text!r}") from None
+    if not sizes or any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError(f"sizes must be positive, got {text!r}")
+    return sorted(set(sizes))
+
+
+def _stores(text: str) -> list[str]:
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    bad = [n for n in names if n not in ("kuzu", "neo4j")]
+    if not names or bad:
+        raise argparse.ArgumentTypeError(f"stores are kuzu and/or neo4j, got {text!r}")
+    return list(dict.fromkeys(names))
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[1])
+    sub = p.add_subparsers(dest="bench", required=True, metavar="{ingest,stores}")
+
+    def common(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+        cmd.add_argument("--smoke", action="store_true", help="toy sizes, a few seconds (for tests)")
+
+    ing = sub.add_parser("ingest", help="ingest throughput vs bare spaCy and bare embedding",
+                         description="Memory.ingest into a fresh Kùzu store, next to nlp.pipe and Embedder.encode "
+                         "over the same turns. Example: python -m bench ingest --limit 600")
+    ing.add_argument("--data", type=Path, default=None,
+                     help="a LoCoMo-style folder, or any folder of .jsonl/.md/.txt "
+                     "(default: /work/shared/data/locomo if present, else examples/data)")
+    ing.add_argument("--limit", type=_positive, default=None, help="number of turns (default 600)")
+    ing.add_argument("--repeat", type=_positive, default=1, help="runs of each measurement; medians reported")
+    common(ing)
+
+    st = sub.add_parser("stores", help="write throughput and recall latency, Kùzu vs Neo4j",
+                        description="Synthetic batches through store.write_batch, then latency of recall(), "
+                        "vector_search and text_search (and numpy brute force over the same embeddings). "
+                        "Example: python -m bench stores --sizes 10000,100000")
+    st.add_argument("--sizes", type=_sizes, default=None, help="fact counts to measure at (default 10000,100000)")
+    st.add_argument("--stores", type=_stores, default=["kuzu", "neo4j"], help="kuzu,neo4j (default both)")
+    st.add_argument("--queries", type=_positive, default=None, help="queries per latency figure (default 200)")
+    st.add_argument("--k", type=_positive, default=10, help="results per query (default 10)")
+    st.add_argument("--max-write-s", type=float, default=480.0,
+                    help="stop writing to a store after this many seconds and report the size reached (default 480)")
+    st.add_argument("--seed", type=int, default=7, help="seed of the synthetic data and queries (default 7)")
+    common(st)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from ._common import emit
+
+    if args.bench == "ingest":
+        from . import ingest
+
+        limit = args.limit if args.limit is not None else (None if args.smoke else ingest.DEFAULT_LIMIT)
+        report = ingest.run(data=args.data, limit=limit, repeat=args.repeat, smoke=args.smoke)
+        emit(report, ingest.tables(report), as_json=args.json)
+    else:
+        from . import stores
+
+        report = stores.run(sizes=args.sizes, stores=args.stores, queries=args.queries, k=args.k,
+                            max_write_s=args.max_write_s, seed=args.seed, smoke=args.smoke)
+        emit(report, stores.tables(report), as_json=args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""``python -m bench stores``: write throughput and recall latency, Kùzu vs Neo4j.
+
+For each store, synthetic documents (:mod:`bench.synth`) go through ``store.write_batch``
+— the real write path, one transaction per document — until the store holds each
+requested number of facts. At each size the bench times, with the same queries on
+every store: ``graphmem.recall.recall`` (the whole hybrid recall), and the bare
+``vector_search`` and ``text_search`` over facts. For the Kùzu store it also times
+numpy brute force over the same fact embeddings loaded into memory — the alternative
+to Kùzu's in-Cypher exact cosine (PERF-NOTES.md) — and checks both find the same top k.
+
+Kùzu lives in a temporary folder. On Neo4j the bench writes into its own namespace
+and deletes exactly that namespace's nodes afterwards.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.table import Table
+
+from ._common import fmt_ms, fmt_rate, latency, machine, percentiles, progress, stderr
+from .synth import Counts, Synth
+
+__all__ = ["run", "tables", "DEFAULT_SIZES"]
+
+DEFAULT_SIZES = [10_000, 100_000]
+DEFAULT_QUERIES = 200
+DIM = 384
+SMOKE = {"sizes": [150], "queries": 5}
+_WIPE = "MATCH (n) WHERE n.namespace = $namespace WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+_FACT_VECTORS = "MATCH (f:Fact) WHERE f.namespace = $namespace RETURN f.id AS id, f.embedding AS embedding"
+
+
+@contextmanager
+def _open(kind: str, stack: ExitStack) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """A fresh store of ``kind`` with its schema, and what to report about where it lives."""
+    from graphmem.config import Config
+    from graphmem.store import open_store
+
+    if kind == "kuzu":
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="gm-bench-kuzu-"))
+        config, info = replace(Config(), store=str(Path(tmp) / "store")), {"location": "temporary folder"}
+    else:
+        from .neo4j_server import neo4j_server
+
+        server = stack.enter_context(neo4j_server())
+        config = replace(Config(), store=server.uri, neo4j_user=server.user, neo4j_password=server.password)
+        info = {"location": server.uri, "origin": server.origin, "settings": server.settings}
+    store = open_store(config)
+    try:
+        store.ensure_schema(embedding_dim=DIM)
+        if kind == "neo4j":
+            info["version"] = store.run(_statement("CALL dbms.components() YIELD versions RETURN versions[0]")).scalar()
+        yield store, info
+    finally:
+        store.close()
+
+
+def _statement(text: str, **params: Any) -> Any:
+    from graphmem.store.base import Statement
+
+    return Statement(text, params)
+
+
+def _wipe(store: Any, namespace: str, *, limit: int = 5000) -> int:
+    """Delete the nodes (and their edges) of ``namespace``, a bounded batch per transaction."""
+    total = 0
+    while True:
+        n = int(store.run(_statement(_WIPE, namespace=namespace, limit=limit)).scalar() or 0)
+        total += n
+        if n == 0:
+            return total
+
+
+def _numpy_baseline(store: Any, namespace: str, queries: list[tuple[str, list[float]]], k: int) -> dict[str, Any]:
+    """Load the fact embeddings from ``store``, then time exact top-k by matrix product."""
+    t0 = time.perf_counter()
+    rows = store.run(_statement(_FACT_VECTORS, namespace=namespace)).rows
+    ids = [r[0] for r in rows]
+    matrix = np.asarray([r[1] for r in rows], dtype=np.float32)
+    load_s = time.perf_counter() - t0
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+
+    def top_k(vec: list[float]) -> list[str]:
+        scores = matrix @ np.asarray(vec, dtype=np.float32)
+        part = np.argpartition(-scores, min(k, len(ids) - 1))[:k]
+        return [ids[i] for i in part[np.argsort(-scores[part])]]
+
+    stats = latency(lambda q: top_k(q[1]), queries)
+    sample = queries[: min(20, len(queries))]
+    agree = [len(set(top_k(v)) & {h.id for h in store.vector_search("Fact", namespace, v, k)}) / k for _, v in sample]
+    return {"latency_ms": stats, "load_s": round(load_s, 3), "vectors": len(ids),
+            "topk_agreement": round(float(np.mean(agree)), 4)}
+
+
+def _measure(store: Any, namespace: str, queries: list[tuple[str, list[float]]], k: int) -> dict[str, Any]:
+    from graphmem.recall import recall
+
+    return {
+        "recall": latency(lambda q: recall(store, namespace, q[0], q[1], k=k), queries),
+        "vector_search": latency(lambda q: store.vector_search("Fact", namespace, q[1], k), queries),
+        "text_search": latency(lambda q: store.text_search("Fact", namespace, q[0], k), queries),
+    }
+
+
+def _bench_store(kind: str, sizes: list[int], queries: list[tuple[str, list[float]]], *, k: int,
+                 max_write_s: float, seed: int, bar: Any) -> dict[str, Any]:
+    namespace = f"bench_{uuid.uuid4().hex[:12]}"
+    synth = Synth(namespace, dim=DIM, seed=seed)
+    counts, doc, spent = Counts(), 0, 0.0
+    rows: list[dict[str, Any]] = []
+    with ExitStack() as stack, _open(kind, stack) as (store, info):
+        try:
+            for size in sizes:
+                before = counts.as_dict()
+                seg_s, batch_s = 0.0, []
+                task = bar.add_task(f"{kind}: writing to {size:,} facts", total=size)
+                bar.update(task, completed=counts.facts)
+                while counts.facts < size and spent < max_write_s:
+                    batch = synth.batch(doc)
+                    t0 = time.perf_counter()
+                    store.write_batch(batch)
+                    dt = time.perf_counter() - t0
+                    seg_s, spent, doc = seg_s + dt, spent + dt, doc + 1
+                    batch_s.append(dt)
+                    counts.add(batch)
+                    bar.update(task, completed=min(counts.facts, size))
+                now = counts.as_dict()
+                added = {key: now[key] - before[key] for key in now}
+                row: dict[str, Any] = {
+                    "store": kind, "size": size, "complete": counts.facts >= size, "held": now,
+                    "written": added, "write_s": round(seg_s, 3),
+                    "facts_per_s": round(added["facts"] / seg_s, 1) if seg_s else None,
+                    "nodes_edges_per_s": round((added["utterances"] + added["facts"] + added["entities"]
+                                                + added["documents"] + added["edges"]) / seg_s, 1) if seg_s else None,
+                    "write_batch_ms": percentiles(batch_s) if batch_s else None,
+                }
+                bar.add_task(f"{kind}: {len(queries)} queries × 3 at {counts.facts:,} facts")
+                row["latency_ms"] = _measure(store, namespace, queries, k)
+                if kind == "kuzu":
+                    row["numpy"] = _numpy_baseline(store, namespace, queries, k)
+                rows.append(row)
+                if not row["complete"]:
+                    stderr.print(f"bench: {kind} stopped writing after {spent:.0f} s (--max-write-s) at "
+                                 f"{counts.facts:,} of {size:,} facts; larger sizes skipped")
+                    break
+        finally:
+            if kind == "neo4j":
+                bar.add_task(f"neo4j: deleting namespace {namespace}")
+                info["wiped_nodes"] = _wipe(store, namespace)
+    return {"store": kind, "namespace": namespace, "info": info, "rows": rows}
+
+
+def run(*, sizes: list[int] | None, stores: list[str], queries: int | None, k: int = 10,
+        max_write_s: float = 480.0, seed: int = 7, smoke: bool = False) -> dict[str, Any]:
+    """Measure and return the JSON report (see README.md for its keys)."""
+    if smoke:
+        sizes, queries = sizes or SMOKE["sizes"], queries or SMOKE["queries"]
+    sizes = sizes or DEFAULT_SIZES
+    queries = queries or DEFAULT_QUERIES
+    rng = np.random.default_rng((seed, 1))
+    synth = Synth("q", dim=DIM, seed=seed)  # the vocabulary and names do not depend on the namespace
+    query_set = [(synth.cue(rng), synth.vector(rng)) for _ in range(queries)]
+    per_store = []
+    with progress() as bar:
+        for kind in stores:
+            per_store.append(_bench_store(kind, sizes, query_set, k=k, max_write_s=max_write_s, seed=seed, bar=bar))
+    results = [row for s in per_store for row in s["rows"]]
+    return {
+        "bench": "stores",
+        "meta": machine(),
+        "params": {"sizes": sizes, "stores": stores, "queries": queries, "k": k, "max_write_s": max_write_s,
+                   "seed": seed, "smoke": smoke, "dim": DIM, "utterances_per_doc": 20, "facts_per_utterance": 2.0},
+        "stores": {s["store"]: {"namespace": s["namespace"], **s["info"]} for s in per_store},
+        "results": results,
+    }
+
+
+def tables(report: dict[str, Any]) -> list[Table]:
+    p = report["params"]
+    t = Table(
+        title=f"Stores — write_batch throughput and latency (ms, p50 / p95) of {p['queries']} queries, k={p['k']}",
+        caption="facts/s: the facts written since the previous size, over write_batch time only; each fact brought "
+        + _per_fact(report) + ". recall = graphmem.recall.recall (2 vector + 3 full-text searches, entity "
+        "facts, details); vector/text = bare Fact search. numpy: exact top-k over the fact embeddings held in memory.",
+        expand=False,
+    )
+    for col in ("store", "facts held", "write s", "facts/s", "write_batch", "recall", "vector", "text"):
+        t.add_column(col, justify="left" if col == "store" else "right", overflow="fold")
+    for r in report["results"]:
+        lat, held = r["latency_ms"], r["held"]["facts"]
+        size = f"{held:,}" if r["complete"] else f"{held:,} of {r['size']:,} (stopped)"
+        t.add_row(r["store"], size, f"{r['write_s']:.1f}", fmt_rate(r["facts_per_s"]), fmt_ms(r["write_batch_ms"]),
+                  fmt_ms(lat["recall"]), fmt_ms(lat["vector_search"]), fmt_ms(lat["text_search"]))
+        if "numpy" in r:
+            n = r["numpy"]
+            t.add_row(f"  numpy brute force (load {n['load_s']:.1f} s, agree {100 * n['topk_agreement']:.0f}%)",
+                      f"{n['vectors']:,}", "", "", "", "", fmt_ms(n["latency_ms"]), "")
+    return [t]
+
+
+def _per_fact(report: dict[str, Any]) -> str:
+    last = report["results"][-1]["held"] if report["results"] else None
+    if not last or not last["facts"]:
+        return "nothing"
+    f = last["facts"]
+    return (f"{last['utterances'] / f:.2f} utterances, {last['entities'] / f:.2f} new entities, "
+            f"{last['mentions'] / f:.2f} mentions and {last['edges'] / f:.1f} edges")

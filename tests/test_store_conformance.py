@@ -1,0 +1,158 @@
+"""One conformance suite for every store: the same batches, the same answers.
+
+Batches are built by hand with fixed vectors, so these tests need no NLP model.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from graphmem.config import Config
+from graphmem.errors import StoreError
+from graphmem.model import Entity, Fact, FactAnchor, MemoryBatch, Mention, Source, Utterance, make_id
+from graphmem.store import open_store
+from graphmem.store.base import Statement
+
+DIM = 384  # the shipped model's size: a Neo4j database holds one vector index size
+
+
+def unit(*xs: float) -> list[float]:
+    v = list(xs) + [0.0] * (DIM - len(xs))
+    n = math.sqrt(sum(x * x for x in v))
+    return [x / n for x in v]
+
+
+def make_batch(ns: str, doc: str, turns: list[tuple[str, str, str, str, list[float]]]) -> MemoryBatch:
+    """turns: (speaker, text, predicate, object, fact vector); one fact per turn, subject = speaker."""
+    src = Source(make_id("src", ns, doc), ns, f"test:{doc}", "dialogue", make_id("hash", doc), doc)
+    batch = MemoryBatch(ns, src)
+    ents: dict[str, Entity] = {}
+
+    def ent(name: str, type_: str) -> Entity:
+        if name not in ents:
+            ents[name] = Entity(make_id("ent", ns, name.lower()), ns, name, type_, (name,))
+        return ents[name]
+
+    for pos, (speaker, text, pred, obj, vec) in enumerate(turns):
+        u = Utterance(make_id("utt", ns, doc, pos), ns, src.id, text, pos, speaker, doc, f"2023-05-0{pos + 1}T10:00:00",
+                      f"D{pos}", embedding=vec)
+        batch.utterances.append(u)
+        s, o = ent(speaker, "PERSON"), ent(obj, "ORG")
+        start = text.index(obj.split()[0])
+        batch.mentions.append(Mention(o.id, u.id, start, start + len(obj), obj))
+        fid = make_id("fact", ns, u.id, pred)
+        batch.facts.append(
+            Fact(fid, ns, s.id, speaker, pred, pred.replace("_", " "), obj, f"{speaker} {pred.replace('_', ' ')} {obj}",
+                 object_id=o.id, confidence=0.9, subject_span=(0, 1), relation_span=(2, 7),
+                 object_span=(start, start + len(obj)), embedding=vec)
+        )
+        batch.anchors.append(FactAnchor(fid, u.id, 0, start + len(obj)))
+    batch.entities = list(ents.values())
+    return batch
+
+
+TURNS = [
+    ("Alice", "I work at Airbus now", "work_at", "Airbus", unit(1, 0, 0)),
+    ("Bob", "I play in a jazz band", "play_in", "jazz band", unit(0, 1, 0)),
+    ("Alice", "I live in Toulouse", "live_in", "Toulouse", unit(0.7, 0, 0.7)),
+]
+
+
+@pytest.fixture
+def store(store_location):
+    location, auth = store_location
+    user, password = auth if auth else ("neo4j", None)
+    st = open_store(Config(store=location, neo4j_user=user, neo4j_password=password))
+    st.ensure_schema(embedding_dim=DIM)
+    yield st
+    st.close()
+
+
+def counts(store, ns: str) -> dict[str, int]:
+    res = store.run(store.templates.stmt("stats", namespace=ns))
+    return dict(zip(res.columns, res.rows[0]))
+
+
+def test_write_then_count(store, namespace):
+    report = store.write_batch(make_batch(namespace, "d1", TURNS))
+    assert report.written and report.utterances == 3 and report.facts == 3
+    assert counts(store, namespace) == {"sources": 1, "utterances": 3, "entities": 5, "facts": 3}
+
+
+def test_rewrite_is_idempotent(store, namespace):
+    store.write_batch(make_batch(namespace, "d1", TURNS))
+    again = store.write_batch(make_batch(namespace, "d1", TURNS))
+    assert not again.written
+    assert counts(store, namespace)["facts"] == 3
+    edges = store.run(Statement("MATCH (:Fact)-[r:ANCHORED_IN]->(u:Utterance) WHERE u.namespace = $ns RETURN count(r)",
+                                {"ns": namespace})).scalar()
+    assert edges == 3
+
+
+def test_failed_write_leaves_nothing(store, namespace, monkeypatch):
+    """A write that dies after some statements ran leaves no trace of the document."""
+    import graphmem.store._rows as rows_mod
+
+    real = rows_mod.batch_rows
+
+    def exploding(batch, **kw):
+        out = real(batch, **kw)
+        # Nodes are written, then edges fail: the rows reference an utterance that does not exist.
+        return out[:5] + [("edge_anchored", [{"a": "nope", "b": "nope", "char_start": 0, "char_end": 1}]),
+                          ("write_source", [{"bad": object()}])]
+
+    module = __import__(f"graphmem.store.{store.name}", fromlist=["batch_rows"])
+    monkeypatch.setattr(module, "batch_rows", exploding)
+    with pytest.raises((StoreError, TypeError, ValueError, RuntimeError)):
+        store.write_batch(make_batch(namespace, "d1", TURNS))
+    monkeypatch.setattr(module, "batch_rows", real)
+    assert counts(store, namespace) == {"sources": 0, "utterances": 0, "entities": 0, "facts": 0}
+    assert store.write_batch(make_batch(namespace, "d1", TURNS)).written
+    assert counts(store, namespace)["facts"] == 3
+
+
+def test_vector_search_orders_by_cosine(store, namespace):
+    store.write_batch(make_batch(namespace, "d1", TURNS))
+    hits = store.vector_search("Fact", namespace, unit(1, 0, 0.1), 3)
+    preds = [store.run(Statement("MATCH (f:Fact {id: $id}) RETURN f.predicate", {"id": h.id})).scalar() for h in hits]
+    assert preds == ["work_at", "live_in", "play_in"]
+    assert hits[0].score == pytest.approx(0.995, abs=0.01)  # plain cosine on every store
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_text_search_finds_words(store, namespace):
+    store.write_batch(make_batch(namespace, "d1", TURNS))
+    hits = store.text_search("Utterance", namespace, "jazz", 5)
+    assert len(hits) == 1
+    text = store.run(Statement("MATCH (u:Utterance {id: $id}) RETURN u.text", {"id": hits[0].id})).scalar()
+    assert text == "I play in a jazz band"
+    # Query syntax characters are searched as words, not parsed.
+    assert store.text_search("Fact", namespace, 'Airbus" OR (*:*', 5)
+    assert store.text_search("Fact", namespace, "   ", 5) == []
+
+
+def test_namespaces_do_not_leak(store, namespace):
+    store.write_batch(make_batch(namespace, "d1", TURNS))
+    other = namespace + "_other"
+    assert store.vector_search("Fact", other, unit(1, 0, 0), 5) == []
+    assert store.text_search("Utterance", other, "jazz", 5) == []
+    assert counts(store, other)["facts"] == 0
+    # The same document in another namespace is its own copy.
+    assert store.write_batch(make_batch(other, "d1", TURNS)).written
+    assert counts(store, other)["facts"] == 3 and counts(store, namespace)["facts"] == 3
+
+
+def test_fact_details_carry_provenance(store, namespace):
+    store.write_batch(make_batch(namespace, "d1", TURNS))
+    fid = make_id("fact", namespace, make_id("utt", namespace, "d1", 0), "work_at")
+    row = store.run(store.templates.stmt("fact_details", ids=[fid], namespace=namespace)).dicts()[0]
+    assert row["utterance"] == "I work at Airbus now"
+    assert row["utterance"][row["char_start"] : row["char_end"]] == "I work at Airbus"
+    assert (row["speaker"], row["session"], row["external_id"]) == ("Alice", "d1", "D0")
+
+
+def test_search_refuses_unknown_labels(store, namespace):
+    with pytest.raises(ValueError):
+        store.vector_search("Source", namespace, unit(1), 3)
