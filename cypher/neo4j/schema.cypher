@@ -1,5 +1,9 @@
 // graphmem's graph model on Neo4j 5 (https://neo4j.com/docs/cypher-manual/5/indexes/).
 // {{embedding_dim}} is filled in by the store from the embedding model; nothing else is.
+// Vector indexes: quantization off (5.26 turns it on by default and then scores drift
+// about 0.01 from the true cosine, reordering near ties against the embedded store);
+// HNSW m = 16, ef_construction = 200 (recall over build speed: memory is read far more
+// often than written). https://neo4j.com/docs/cypher-manual/5/indexes/semantic-indexes/vector-indexes/
 CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (n:Meta) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT source_id IF NOT EXISTS FOR (n:Source) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT utterance_id IF NOT EXISTS FOR (n:Utterance) REQUIRE n.id IS UNIQUE;
@@ -12,9 +16,11 @@ CREATE INDEX entity_namespace IF NOT EXISTS FOR (n:Entity) ON (n.namespace);
 CREATE INDEX fact_namespace IF NOT EXISTS FOR (n:Fact) ON (n.namespace);
 CREATE INDEX fact_predicate IF NOT EXISTS FOR (n:Fact) ON (n.namespace, n.predicate);
 CREATE VECTOR INDEX fact_embedding IF NOT EXISTS FOR (n:Fact) ON n.embedding
-  OPTIONS {indexConfig: {`vector.dimensions`: {{embedding_dim}}, `vector.similarity_function`: 'cosine'}};
+  OPTIONS {indexConfig: {`vector.dimensions`: {{embedding_dim}}, `vector.similarity_function`: 'cosine',
+                        `vector.quantization.enabled`: false, `vector.hnsw.m`: 16, `vector.hnsw.ef_construction`: 200}};
 CREATE VECTOR INDEX utterance_embedding IF NOT EXISTS FOR (n:Utterance) ON n.embedding
-  OPTIONS {indexConfig: {`vector.dimensions`: {{embedding_dim}}, `vector.similarity_function`: 'cosine'}};
+  OPTIONS {indexConfig: {`vector.dimensions`: {{embedding_dim}}, `vector.similarity_function`: 'cosine',
+                        `vector.quantization.enabled`: false, `vector.hnsw.m`: 16, `vector.hnsw.ef_construction`: 200}};
 CREATE FULLTEXT INDEX fact_text IF NOT EXISTS FOR (n:Fact) ON EACH [n.text]
   OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}};
 CREATE FULLTEXT INDEX utterance_text IF NOT EXISTS FOR (n:Utterance) ON EACH [n.text]
