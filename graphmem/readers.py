@@ -105,11 +105,47 @@ def _decode(path: Path) -> str:
 
 
 _BLANK = re.compile(r"\n\s*\n")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+MAX_PASSAGE_CHARS = 2000
 
 
-def split_passages(text: str) -> list[str]:
-    """Paragraphs separated by blank lines, whitespace-trimmed, empty ones dropped."""
-    return [p.strip() for p in _BLANK.split(text.replace("\r\n", "\n")) if p.strip()]
+def split_passages(text: str, *, limit: int = MAX_PASSAGE_CHARS) -> list[str]:
+    """Paragraphs separated by blank lines, whitespace-trimmed, empty ones dropped.
+
+    A paragraph longer than ``limit`` characters is cut at sentence ends (or, for a
+    run-on without any, at spaces) into passages of at most ``limit``, so one huge
+    paragraph becomes many utterances instead of one the parser cannot take.
+    """
+    out: list[str] = []
+    for para in _BLANK.split(text.replace("\r\n", "\n")):
+        para = para.strip()
+        if len(para) <= limit:
+            if para:
+                out.append(para)
+            continue
+        chunk = ""
+        for piece in _pieces(para, limit):
+            if chunk and len(chunk) + 1 + len(piece) > limit:
+                out.append(chunk)
+                chunk = piece
+            else:
+                chunk = f"{chunk} {piece}" if chunk else piece
+        if chunk:
+            out.append(chunk)
+    return out
+
+
+def _pieces(para: str, limit: int) -> list[str]:
+    pieces = []
+    for sentence in _SENTENCE_END.split(para):
+        while len(sentence) > limit:
+            cut = sentence.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            pieces.append(sentence[:cut].strip())
+            sentence = sentence[cut:].strip()
+        if sentence:
+            pieces.append(sentence)
+    return pieces
 
 
 def read_file(path: str | Path) -> list[Document]:

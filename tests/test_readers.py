@@ -91,3 +91,18 @@ def test_expand_paths_folders_globs_and_missing(tmp_path):
 
 def test_split_passages():
     assert split_passages("a\n\n\n b \n\nc") == ["a", "b", "c"]
+
+
+def test_long_paragraphs_are_cut_at_sentence_ends():
+    sentence = "Alice moved to Oslo in the spring of that year. "
+    para = sentence * 100  # ~4.9k characters, one paragraph
+    parts = split_passages(para, limit=1000)
+    assert len(parts) == 5 and all(len(p) <= 1000 for p in parts)
+    assert all(p.endswith("year.") for p in parts)
+    assert " ".join(parts) == para.strip()
+
+
+def test_run_on_text_without_sentence_ends_is_cut_at_spaces():
+    words = "word " * 1000
+    parts = split_passages(words, limit=300)
+    assert all(len(p) <= 300 for p in parts) and " ".join(parts) == words.strip()
