@@ -128,7 +128,8 @@ class Fact:
 
     ``predicate`` is normalized (lemma + particle + preposition: ``work_at``),
     ``relation`` is the surface text. Spans are character offsets into the
-    anchoring utterance's text; ``object_id`` is ``None`` for literal objects.
+    anchoring utterance's text; ``object_id`` is ``None`` for literal objects, and
+    ``object`` is empty for facts without one ("Bob was fired").
     """
 
     id: str
@@ -143,6 +144,8 @@ class Fact:
     polarity: bool = True
     modality: str | None = None
     tense: str | None = None
+    mood: str = "asserted"  # asserted | question | conditional: only asserted facts are claims
+    attribution: str | None = None  # who is reported to have said it ("Bob said that …")
     confidence: float = 1.0
     subject_span: tuple[int, int] | None = None
     relation_span: tuple[int, int] | None = None

@@ -55,6 +55,8 @@ class RecalledFact:
     modality: str | None
     tense: str | None
     confidence: float
+    mood: str = "asserted"
+    attribution: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,8 @@ def recall(
         score = sum(signals.values())
         if kind == "fact" and node_id in facts:
             r = facts[node_id]
+            if r["mood"] == "question":
+                continue  # a question claims nothing; its utterance can still be recalled
             covered.add(r["utterance_id"])
             out.append(
                 RecallHit(
@@ -147,7 +151,8 @@ def recall(
                     _provenance(r, r["char_start"], r["char_end"]),
                     RecalledFact(
                         r["subject"], r["predicate"], r["relation"], r["object"], bool(r["polarity"]),
-                        r["modality"], r["tense"], float(r["confidence"]),
+                        r["modality"], r["tense"], float(r["confidence"]), r["mood"] or "asserted",
+                        r["attribution"],
                     ),
                     signals,
                 )

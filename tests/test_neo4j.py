@@ -60,8 +60,10 @@ def test_server_not_running_says_how_to_start_one():
 def test_same_data_same_rows_on_both_stores(neo4j_server, namespace, tmp_path):
     """Conformance: the examples loaded into Kùzu and into Neo4j answer alike."""
     from graphmem import Memory
+    from graphmem.recall import recall
     from graphmem.store.base import Statement
 
+    VECTOR_ONLY = {"fact_vector": 1.0, "utterance_vector": 1.0, "fact_text": 0, "utterance_text": 0, "entity": 0}
     uri, user, password = neo4j_server
     pattern = Statement(
         "MATCH (f:Fact)-[:SUBJECT]->(s:Entity), (f)-[a:ANCHORED_IN]->(u:Utterance) "
@@ -74,21 +76,27 @@ def test_same_data_same_rows_on_both_stores(neo4j_server, namespace, tmp_path):
     for name, location, auth in (("kuzu", str(tmp_path / "s"), None), ("neo4j", uri, (user, password))):
         with Memory(location, namespace=namespace, auth=auth) as mem:
             mem.ingest([EXAMPLES])
-            hits = {cue: mem.recall(cue, k=5) for cue in ("where does Alice work", "jazz", "biology")}
+            cues = ("where does Alice work", "jazz", "biology")
+            hits = {cue: mem.recall(cue, k=5) for cue in cues}
+            vectors = {cue: mem.embedder.encode([cue])[0] for cue in cues}
+            semantic = {cue: [h.id for h in recall(mem.store, namespace, cue, vectors[cue], k=5, weights=VECTOR_ONLY)]
+                        for cue in cues}
             answers[name] = {
                 "stats": mem.stats(),
                 "facts": [tuple(r) for r in mem.store.run(pattern).rows],
                 "vector": [h.id for h in mem.store.vector_search("Fact", namespace, mem.embedder.encode(["music"])[0], 5)],
-                "top": {cue: h[0].id for cue, h in hits.items()},
+                "semantic": semantic,
                 "sets": {cue: {x.id for x in h} for cue, h in hits.items()},
             }
     kuzu, neo = answers["kuzu"], answers["neo4j"]
     assert kuzu["stats"] == neo["stats"] and kuzu["stats"]["facts"] > 10
     assert kuzu["facts"] == neo["facts"]
     assert kuzu["vector"] == neo["vector"]
-    assert kuzu["top"] == neo["top"]
+    assert kuzu["semantic"] == neo["semantic"]  # the vector signals alone rank identically
     for cue, ids in kuzu["sets"].items():
-        assert len(ids & neo["sets"][cue]) >= 4, cue  # full-text scores differ (BM25 variants) at the margin
+        # Full-text scores are BM25 in both, but Kùzu's and Lucene's variants differ, so the
+        # fused order may differ at the margin: the same memories must still come back.
+        assert len(ids & neo["sets"][cue]) >= 4, cue
 
 
 @pytest.fixture

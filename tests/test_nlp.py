@@ -17,37 +17,85 @@ def parser():
     return SpacyParser(DEFAULT_SPACY_MODEL)
 
 
-def triples(parser, text, speaker=None):
-    doc = parser.parse(text)
-    return [(f.subject.text, f.predicate, f.object.text, f.polarity, f.modality) for f in extract(doc, speaker=speaker)]
+def facts(parser, text, speaker=None):
+    return extract(parser.parse(text), speaker=speaker)
+
+
+def triples(parser, text, speaker=None, *, mood="asserted"):
+    return [(f.subject.text, f.predicate, f.object.text if f.object else "", f.polarity, f.modality)
+            for f in facts(parser, text, speaker) if f.mood == mood]
 
 
 @pytest.mark.parametrize(
     ("text", "speaker", "expected"),
     [
+        # active voice, direct and prepositional objects, phrasal verbs
         ("Alice works at Google.", None, ("Alice", "work_at", "Google", True, None)),
         ("Bob founded a jazz club.", None, ("Bob", "found", "jazz club", True, None)),
         ("I moved to Toulouse.", "Alice", ("Alice", "move_to", "Toulouse", True, None)),
         ("Carol gave up the violin.", None, ("Carol", "give_up", "violin", True, None)),
+        # negation and modality
         ("Dan did not visit Paris.", None, ("Dan", "visit", "Paris", False, None)),
-        ("I want to move to Berlin.", "Bob", ("Bob", "move_to", "Berlin", True, "want")),
+        ("I don't eat meat.", "Bob", ("Bob", "eat", "meat", False, None)),
+        ("I have no car.", "Bob", ("Bob", "have", "car", False, None)),
         ("Eve can speak Japanese.", None, ("Eve", "speak", "Japanese", True, "can")),
+        ("I probably moved to Rome.", "Bob", ("Bob", "move_to", "Rome", True, "probably")),
+        # verb chains keep the governing verb as modality (aspect verbs are transparent)
+        ("I want to move to Berlin.", "Bob", ("Bob", "move_to", "Berlin", True, "want")),
+        ("I just started working at Airbus.", "Alice", ("Alice", "work_at", "Airbus", True, None)),
+        # passive voice
         ("Frank was hired by Siemens.", None, ("Siemens", "hire", "Frank", True, None)),
+        ("Bob was fired.", None, ("Bob", "fire", "", True, None)),
+        # copulas
+        ("Alice is a doctor.", None, ("Alice", "be", "doctor", True, None)),
+        ("Alice is not happy.", None, ("Alice", "be", "happy", False, None)),
+        ("Alice is in Paris.", None, ("Alice", "be_in", "Paris", True, None)),
+        # relative clauses
+        ("The man who lives in Paris is tall.", None, ("man", "live_in", "Paris", True, None)),
+        ("I sold the car that I bought in Oslo.", "Bob", ("Bob", "buy", "car", True, None)),
+        # appositions and possessives
+        ("My brother Bob lives in Oslo.", "Alice", ("Alice", "brother", "Bob", True, None)),
+        ("My brother Bob lives in Oslo.", "Alice", ("Bob", "live_in", "Oslo", True, None)),
+        ("Alice's sister works at IBM.", None, ("Alice's sister", "work_at", "IBM", True, None)),
+        ("I adopted a dog. My dog is called Rex.", "Ann", ("Ann", "have", "dog", True, None)),
+        ("Carol Jensen, a biologist, lives in Oslo.", None, ("Carol Jensen", "be", "biologist", True, None)),
     ],
 )
-def test_simple_sentences(parser, text, speaker, expected):
+def test_constructions(parser, text, speaker, expected):
     assert expected in triples(parser, text, speaker)
 
 
-def test_coordinated_verbs_share_the_subject(parser):
-    got = triples(parser, "Alice moved to Oslo and joined Equinor.")
-    assert ("Alice", "move_to", "Oslo", True, None) in got
+def test_coordination_of_subjects_verbs_and_objects(parser):
+    got = triples(parser, "Alice and Bob moved to Oslo and joined Equinor.")
+    for who in ("Alice", "Bob"):
+        assert (who, "move_to", "Oslo", True, None) in got
     assert ("Alice", "join", "Equinor", True, None) in got
+    got = triples(parser, "I like jazz and blues.", "Cy")
+    assert ("Cy", "like", "jazz", True, None) in got and ("Cy", "like", "blues", True, None) in got
 
 
-def test_questions_are_not_asserted(parser):
+def test_reported_speech_is_attributed(parser):
+    (moved,) = [f for f in facts(parser, "Bob said that Alice moved to Paris.") if f.predicate == "move_to"]
+    assert (moved.subject.text, moved.object.text, moved.attribution) == ("Alice", "Paris", "Bob")
+    (works,) = [f for f in facts(parser, "I think Alice works at IBM.", "Dan") if f.predicate == "work_at"]
+    assert works.modality == "think" and works.attribution is None
+
+
+def test_questions_are_kept_but_not_asserted(parser):
     assert triples(parser, "Did Alice move to Oslo?") == []
+    assert triples(parser, "Did Alice move to Oslo?", mood="question") == [("Alice", "move_to", "Oslo", True, None)]
     assert triples(parser, "Where does Bob work?") == []
+
+
+def test_conditionals(parser):
+    got = facts(parser, "If Alice moves to Oslo, Bob will sell his house.")
+    antecedent = next(f for f in got if f.predicate == "move_to")
+    consequent = next(f for f in got if f.predicate == "sell")
+    assert antecedent.mood == "conditional" and consequent.modality == "conditional"
+
+
+def test_imperatives_state_nothing(parser):
+    assert facts(parser, "Call me tomorrow.", "Ann") == []
 
 
 def test_unresolved_pronouns_make_no_fact(parser):
@@ -56,7 +104,22 @@ def test_unresolved_pronouns_make_no_fact(parser):
 
 
 def test_dates_are_not_objects(parser):
-    assert [t[1] for t in triples(parser, "Alice moved to Oslo in April.")] == ["move_to"]
+    got = facts(parser, "Alice moved to Oslo in April.")
+    assert [f.predicate for f in got] == ["move_to"]
+    assert [e.text for e in got[0].extras] == ["in April"]
+
+
+def test_tense(parser):
+    tenses = {f.predicate: f.tense for t in ("Alice moved to Oslo.", "Alice lives in Oslo.", "Alice will visit Rome.")
+              for f in facts(parser, t)}
+    assert tenses == {"move_to": "past", "live_in": "present", "visit": "future"}
+
+
+def test_confidence_ranks_direct_statements_above_inferred_ones(parser):
+    direct = facts(parser, "Alice works at Google.")[0].confidence
+    reported = next(f for f in facts(parser, "Bob said that Alice works at Google.") if f.predicate == "work_at")
+    asked = facts(parser, "Does Alice work at Google?")[0]
+    assert 0 < asked.confidence < reported.confidence < direct <= 1
 
 
 def test_batch_has_spans_entities_and_anchors(parser):

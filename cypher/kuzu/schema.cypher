@@ -4,7 +4,7 @@ CREATE NODE TABLE IF NOT EXISTS Meta(key STRING PRIMARY KEY, value STRING);
 CREATE NODE TABLE IF NOT EXISTS Source(id STRING PRIMARY KEY, namespace STRING, uri STRING, kind STRING, title STRING, time STRING, content_hash STRING, ingested_at STRING);
 CREATE NODE TABLE IF NOT EXISTS Utterance(id STRING PRIMARY KEY, namespace STRING, source_id STRING, text STRING, speaker STRING, session STRING, time STRING, position INT64, external_id STRING, embedding FLOAT[{{embedding_dim}}]);
 CREATE NODE TABLE IF NOT EXISTS Entity(id STRING PRIMARY KEY, namespace STRING, name STRING, type STRING, aliases STRING[], first_seen STRING, last_seen STRING);
-CREATE NODE TABLE IF NOT EXISTS Fact(id STRING PRIMARY KEY, namespace STRING, subject STRING, predicate STRING, relation STRING, object STRING, text STRING, polarity BOOLEAN, modality STRING, tense STRING, confidence DOUBLE, valid_from STRING, superseded STRING, utterance_id STRING, subject_start INT64, subject_end INT64, relation_start INT64, relation_end INT64, object_start INT64, object_end INT64, embedding FLOAT[{{embedding_dim}}]);
+CREATE NODE TABLE IF NOT EXISTS Fact(id STRING PRIMARY KEY, namespace STRING, subject STRING, predicate STRING, relation STRING, object STRING, text STRING, polarity BOOLEAN, modality STRING, tense STRING, mood STRING, attribution STRING, confidence DOUBLE, valid_from STRING, superseded STRING, utterance_id STRING, subject_start INT64, subject_end INT64, relation_start INT64, relation_end INT64, object_start INT64, object_end INT64, embedding FLOAT[{{embedding_dim}}]);
 CREATE REL TABLE IF NOT EXISTS PART_OF(FROM Utterance TO Source);
 CREATE REL TABLE IF NOT EXISTS NEXT(FROM Utterance TO Utterance);
 CREATE REL TABLE IF NOT EXISTS SUBJECT(FROM Fact TO Entity);

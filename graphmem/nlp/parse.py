@@ -52,21 +52,25 @@ class ParsedDoc:
     tokens: list[Token]
     sents: list[tuple[int, int]]  # token ranges [start, end)
     ents: list[EntitySpan] = field(default_factory=list)
+    _kids: list[list[Token]] | None = field(default=None, repr=False, compare=False)
 
     def children(self, i: int) -> list[Token]:
-        return [t for t in self.tokens if t.head == i and t.i != i]
+        """The dependents of token ``i``, in text order (indexed once per document)."""
+        if self._kids is None:
+            kids: list[list[Token]] = [[] for _ in self.tokens]
+            for t in self.tokens:
+                if t.head != t.i:
+                    kids[t.head].append(t)
+            self._kids = kids
+        return self._kids[i]
 
     def subtree(self, i: int) -> list[Token]:
         """Token ``i`` and everything below it, in text order."""
-        kids: dict[int, list[int]] = {}
-        for t in self.tokens:
-            if t.head != t.i:
-                kids.setdefault(t.head, []).append(t.i)
         out, stack = [], [i]
         while stack:
             j = stack.pop()
             out.append(j)
-            stack.extend(kids.get(j, ()))
+            stack.extend(c.i for c in self.children(j))
         return [self.tokens[j] for j in sorted(out)]
 
 
@@ -134,8 +138,42 @@ def _spacy_to_ud(doc) -> ParsedDoc:  # doc: spacy.tokens.Doc
             else:
                 noun.dep = "obl"
             prep.head, prep.dep = noun.i, "case"
+    _copulas_to_ud(tokens)
     ents = [EntitySpan(e.start, e.end, e.label_, e.text, e.start_char, e.end_char) for e in doc.ents]
     return ParsedDoc(doc.text, tokens, sents, ents)
+
+
+_MOVED_TO_PREDICATE = {"nsubj", "nsubj:pass", "csubj", "aux", "advmod", "mark", "punct", "cc", "conj", "advcl",
+                       "obl", "obl:npmod", "discourse", "parataxis", "dep", "expl"}
+
+
+def _copulas_to_ud(tokens: list[Token]) -> None:
+    """Copulas the UD way: the predicate heads the clause and *be* hangs from it as ``cop``.
+
+    spaCy makes *is* the head of "Alice is a doctor" (``attr``/``acomp``) and of "Alice is
+    in Paris" (an oblique); UD makes *doctor* / *Paris* the head with ``cop`` *is*.
+    Existentials ("there is …") keep *be* as the head, as UD does.
+    """
+    kids: dict[int, list[Token]] = {}
+    for t in tokens:
+        if t.head != t.i:
+            kids.setdefault(t.head, []).append(t)
+    for be in tokens:
+        if be.lemma.lower() != "be" or be.upos not in ("AUX", "VERB"):
+            continue
+        mine = kids.get(be.i, [])
+        if any(c.dep in ("expl", "obj", "xcomp", "ccomp") for c in mine):
+            continue
+        pred = next((c for c in mine if c.dep in ("attr", "acomp")), None)
+        if pred is None:
+            pred = next((c for c in mine if c.dep == "obl" and c.i > be.i), None)
+        if pred is None:
+            continue
+        pred.head, pred.dep = (pred.i if be.head == be.i else be.head), be.dep
+        for c in mine:
+            if c is not pred and (c.dep in _MOVED_TO_PREDICATE or c.i < be.i):
+                c.head = pred.i
+        be.head, be.dep = pred.i, "cop"
 
 
 @lru_cache(maxsize=4)

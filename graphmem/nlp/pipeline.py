@@ -106,16 +106,27 @@ class Pipeline:
                 return named[p.head]
             return None if literal_ok else ents.get(p.text, "CONCEPT")
 
+        seen: set[str] = {f.id for f in batch.facts}
         for raw in extract(doc, speaker=utt.speaker):
             subj = entity_of(raw.subject, literal_ok=False)
-            obj = entity_of(raw.object, literal_ok=True)
             assert subj is not None
+            obj = entity_of(raw.object, literal_ok=True) if raw.object is not None else None
             subj_name = subj.name if raw.subject.speaker or raw.subject.head in named else raw.subject.text
-            obj_name = obj.name if obj is not None and raw.object.speaker else raw.object.text
-            fid = make_id("fact", batch.namespace, utt.id, subj.id, raw.predicate, entity_key(obj_name), raw.relation_span[0])
-            if any(f.id == fid for f in batch.facts):
+            if raw.object is None:
+                obj_name = ""
+            else:
+                obj_name = obj.name if obj is not None and raw.object.speaker else raw.object.text
+            spans = [(raw.subject.start, raw.subject.end)]
+            if raw.relation_span is not None:
+                spans.append(raw.relation_span)
+            if raw.object is not None:
+                spans.append((raw.object.start, raw.object.end))
+            fid = make_id("fact", batch.namespace, utt.id, subj.id, raw.predicate, entity_key(obj_name),
+                          min(s for s, _ in spans))
+            if fid in seen:
                 continue  # the same statement twice in one utterance
-            spans = [(raw.subject.start, raw.subject.end), raw.relation_span, (raw.object.start, raw.object.end)]
+            seen.add(fid)
+            words = (obj_name, raw.relation, subj_name) if raw.passive else (subj_name, raw.relation, obj_name)
             batch.facts.append(
                 Fact(
                     id=fid,
@@ -126,14 +137,16 @@ class Pipeline:
                     relation=raw.relation,
                     object=obj_name,
                     object_id=obj.id if obj is not None else None,
-                    text=f"{subj_name} {raw.relation} {obj_name}",
+                    text=" ".join(w for w in words if w),
                     polarity=raw.polarity,
                     modality=raw.modality,
                     tense=raw.tense,
+                    mood=raw.mood,
+                    attribution=raw.attribution,
                     confidence=raw.confidence,
                     subject_span=spans[0],
-                    relation_span=spans[1],
-                    object_span=spans[2],
+                    relation_span=raw.relation_span,
+                    object_span=None if raw.object is None else (raw.object.start, raw.object.end),
                     valid_from=utt.time,
                 )
             )

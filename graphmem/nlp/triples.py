@@ -1,43 +1,64 @@
 """Subject–predicate–object extraction over a UD parse (any backend).
 
-The first, deliberately plain rule set: for each clause with a nominal subject,
-one fact per direct object (``obj``) and per prepositional oblique (``obl`` with a
-``case`` marker), with the predicate normalized as lemma + particle + preposition
-(``work_at``, ``give_up``, ``move_to``). Coordinated verbs and ``xcomp`` chains
-inherit their governor's subject; passives with a ``by`` agent are turned active.
-Questions are not asserted. Negation gives polarity, modal auxiliaries and
-control verbs give modality. Everything carries character spans.
+Clause level, for every predicate (a verb, or a nominal/adjective with a ``cop``):
 
-Subjects that are pronouns are resolved here only for the first person singular
-in dialogue (I/me/my → the speaker); full coreference is a later stage.
+* subjects: ``nsubj`` (coordinated subjects each get the fact); a relative pronoun
+  stands for the noun the relative clause modifies; ``xcomp`` and coordinated verbs
+  inherit their governor's subject; passives with a ``by`` agent are made active;
+* objects: ``obj`` and prepositional obliques (``obl`` + ``case``), coordinated
+  objects each get the fact; the predicate is lemma + particle + preposition
+  (``work_at``, ``give_up``); copulas give ``be`` / ``be_in``;
+* polarity from negators (and "no" objects), modality from modal auxiliaries,
+  hedging adverbs and control verbs (``want`` in "wants to move"), attribution from
+  reporting verbs ("Bob said that …" → attributed to Bob), tense from auxiliaries;
+* mood: facts of questions, and of the antecedent of a conditional, are kept but
+  flagged (not asserted); imperatives have no subject and give no fact.
+
+Noun-phrase level: appositions ("Bob, my brother") give ``be`` facts and
+possessives give relation facts ("my brother Bob" → (speaker, brother, Bob);
+"my dog" → (speaker, have, dog)).
+
+First-person singular pronouns resolve to the speaker here; other pronouns are
+left to coreference (a later stage) and yield no fact yet.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .parse import ParsedDoc, Token
 
-__all__ = ["Phrase", "RawFact", "extract"]
+__all__ = ["Phrase", "RawFact", "extract", "REPORTING", "HEDGES"]
 
-FIRST_PERSON = {"i", "me", "myself"}
+FIRST_PERSON = {"i", "me", "myself", "my", "mine"}
 #: Verbs that only mark aspect: "started working at X" states working at X.
-ASPECTUAL = {"start", "begin", "keep", "continue", "go", "get"}
-#: Modifiers kept in a noun phrase's surface text.
-_NP_KEEP = {"compound", "flat", "amod", "nummod", "nmod:poss", "det:poss"}
+ASPECTUAL = {"start", "begin", "keep", "continue", "go", "get", "stop", "quit", "finish", "resume"}
+#: Reporting verbs: what their clausal complement says is attributed to their subject.
+REPORTING = {"say", "tell", "claim", "report", "announce", "state", "add", "explain", "mention", "write",
+             "reply", "answer", "insist", "admit", "confirm", "deny", "argue", "warn", "note"}
+#: Verbs of belief: their complement is hedged rather than attributed.
+BELIEF = {"think", "believe", "guess", "suppose", "feel", "doubt", "suspect", "assume", "hope", "expect", "reckon"}
+HEDGES = {"probably", "maybe", "perhaps", "possibly", "likely", "apparently", "supposedly", "allegedly"}
 _NEGATORS = {"not", "n't", "never", "no"}
-_WHEN = {"DATE", "TIME"}
 _WH = {"who", "what", "where", "when", "why", "how", "which", "whom", "whose"}
+_RELATIVE = {"who", "whom", "which", "that", "whose"}
+_WHEN = {"DATE", "TIME"}
+#: Modifiers kept in a noun phrase's compact text (the entity's name).
+_NP_CORE = {"compound", "flat", "amod", "nummod", "nmod:poss", "compound:prt"}
+#: Dependents that end a noun phrase's full extent.
+_NP_STOP = {"acl:relcl", "acl", "appos", "punct", "cc", "conj", "parataxis", "dep"}
+_CONDITIONAL = {"if", "unless"}
 
 
 @dataclass(slots=True)
 class Phrase:
-    """A noun phrase: its head token, surface text and character span."""
+    """A noun phrase: head token, compact text (its name) and span, and its full extent."""
 
     head: int
     text: str
     start: int
     end: int
+    extent: tuple[int, int] = (0, 0)  # determiners and prepositional modifiers included
     speaker: bool = False  # resolved to the utterance's speaker
 
 
@@ -46,51 +67,381 @@ class RawFact:
     subject: Phrase
     predicate: str
     relation: str
-    relation_span: tuple[int, int]
-    object: Phrase
-    polarity: bool
-    modality: str | None
-    tense: str | None
-    confidence: float
+    relation_span: tuple[int, int] | None
+    object: Phrase | None
+    polarity: bool = True
+    modality: str | None = None
+    tense: str | None = None
+    confidence: float = 0.8
+    mood: str = "asserted"  # asserted | question | conditional
+    attribution: str | None = None
+    passive: bool = False  # surface order is object–relation–subject
+    construction: str = "svo"
+    extras: list[Phrase] = field(default_factory=list)  # other obliques (time, place) of the clause
 
 
-def _phrase(doc: ParsedDoc, head: Token) -> Phrase:
-    keep = [head]
-    frontier = [head]
-    while frontier:
-        t = frontier.pop()
-        for c in doc.children(t.i):
-            if c.dep in _NP_KEEP and c.i < head.i + 8:
-                keep.append(c)
-                frontier.append(c)
-    keep.sort(key=lambda t: t.i)
-    # Keep the contiguous run around the head only, so the span quotes exactly what it names.
-    run = [head]
-    by_i = {t.i: t for t in keep}
-    j = head.i - 1
-    while j in by_i:
-        run.insert(0, by_i[j])
-        j -= 1
-    j = head.i + 1
-    while j in by_i:
-        run.append(by_i[j])
-        j += 1
-    start, end = run[0].idx, run[-1].end
-    return Phrase(head.i, doc.text[start:end], start, end)
+def extract(doc: ParsedDoc, *, speaker: str | None = None) -> list[RawFact]:
+    """The facts stated in ``doc`` (one utterance or passage), asserted or flagged."""
+    return _Extractor(doc, speaker).run()
 
 
-def _is_question(doc: ParsedDoc, sent: tuple[int, int]) -> bool:
-    toks = doc.tokens[sent[0] : sent[1]]
-    if not toks:
-        return False
-    if any(t.text == "?" for t in toks[-2:]):
-        return True
-    first = toks[0]
-    return first.text.lower() in _WH and first.tag.startswith("W")
+class _Extractor:
+    def __init__(self, doc: ParsedDoc, speaker: str | None) -> None:
+        self.doc, self.speaker = doc, speaker
+        self.tokens = doc.tokens
+
+    # -- phrases ----------------------------------------------------------------------------
+
+    def kids(self, i: int, *deps: str) -> list[Token]:
+        ks = self.doc.children(i)
+        return [k for k in ks if k.dep in deps] if deps else ks
+
+    def conjuncts(self, tok: Token) -> list[Token]:
+        out, stack = [tok], [tok]
+        while stack:
+            for c in self.kids(stack.pop().i, "conj"):
+                if c.upos == tok.upos or {c.upos, tok.upos} <= {"NOUN", "PROPN", "PRON", "NUM", "ADJ"}:
+                    out.append(c)
+                    stack.append(c)
+        return out
+
+    def phrase(self, head: Token, *, with_owner: bool = True) -> Phrase:
+        """The compact phrase of ``head``; "my brother" said by Alice is named "Alice's brother"."""
+        keep = {head.i}
+        frontier = [head]
+        while frontier:
+            t = frontier.pop()
+            for c in self.kids(t.i):
+                if c.dep in _NP_CORE and c.i not in keep:
+                    keep.add(c.i)
+                    frontier.append(c)
+        lo = hi = head.i
+        while lo - 1 in keep:
+            lo -= 1
+        while hi + 1 in keep:
+            hi += 1
+        if self.tokens[lo].dep == "nmod:poss" and lo < head.i:  # "my brother" is named "brother"
+            while lo < head.i and self.tokens[lo].dep in ("nmod:poss", "case"):
+                lo += 1
+        start, end = self.tokens[lo].idx, self.tokens[hi].end
+        text = self.doc.text[start:end]
+        owner_tok = next(iter(self.kids(head.i, "nmod:poss")), None)
+        if with_owner and owner_tok is not None and head.upos == "NOUN":
+            owner = self.nominal(owner_tok)
+            name = owner.text if owner is not None else owner_tok.text
+            start = min(start, owner_tok.idx)
+            text = f"{name}'s {text}" if not name.endswith("'s") else f"{name} {text}"
+        return Phrase(head.i, text, start, end, self.extent(head))
+
+    def extent(self, head: Token) -> tuple[int, int]:
+        """Characters of the head's subtree, without relative clauses, appositions and coordination."""
+        out, stack = [head.i], [head]
+        while stack:
+            t = stack.pop()
+            for c in self.kids(t.i):
+                if c.dep in _NP_STOP or c.dep == "cop":
+                    continue
+                out.append(c.i)
+                stack.append(c)
+        lo, hi = min(out), max(out)
+        while hi > lo and self.tokens[hi].upos == "PUNCT":
+            hi -= 1
+        return self.tokens[lo].idx, self.tokens[hi].end
+
+    def nominal(self, tok: Token, *, as_object: bool = False) -> Phrase | None:
+        """The phrase a subject/object token stands for, or None when it cannot be named yet."""
+        low = tok.text.lower()
+        if tok.upos == "PRON":
+            if low in FIRST_PERSON and self.speaker:
+                return Phrase(tok.i, self.speaker, tok.idx, tok.end, (tok.idx, tok.end), speaker=True)
+            if low in _RELATIVE and tok.head != tok.i:
+                clause = self.tokens[tok.head]
+                if clause.dep == "acl:relcl" and clause.head != clause.i:
+                    return self.nominal(self.tokens[clause.head], as_object=as_object)
+            return None  # third person: coreference decides
+        if tok.upos == "NOUN":  # "my brother Bob": the name is the better subject
+            name = next((c for c in self.kids(tok.i, "appos", "flat") if c.upos == "PROPN" and c.i == tok.i + 1), None)
+            if name is not None:
+                return self.phrase(name)
+        if tok.upos in ("NOUN", "PROPN", "NUM") or (as_object and tok.upos in ("ADJ", "X")):
+            return self.phrase(tok)
+        return None
+
+    # -- clauses ----------------------------------------------------------------------------
+
+    def run(self) -> list[RawFact]:
+        facts: list[RawFact] = []
+        for start, end in self.doc.sents:
+            question = self.is_question(start, end)
+            for tok in self.tokens[start:end]:
+                if self.is_predicate(tok):
+                    facts.extend(self.clause(tok, question))
+                if tok.dep == "appos":
+                    facts.extend(self.apposition(tok, question))
+                if tok.dep == "nmod:poss":
+                    facts.extend(self.possessive(tok, question))
+        return facts
+
+    def is_question(self, start: int, end: int) -> bool:
+        toks = self.tokens[start:end]
+        if not toks:
+            return False
+        if any(t.text == "?" for t in toks[-2:]):
+            return True
+        first = toks[0]
+        return first.text.lower() in _WH and first.tag.startswith("W")
+
+    def is_predicate(self, tok: Token) -> bool:
+        if tok.upos == "VERB" and tok.dep not in ("amod", "compound", "aux", "aux:pass"):
+            return True
+        return bool(self.kids(tok.i, "cop"))
+
+    def subjects(self, head: Token) -> tuple[list[Token], Token | None]:
+        """Subject tokens of ``head`` and the governor it inherited them from, if any."""
+        own = self.kids(head.i, "nsubj")
+        if own:
+            return self.conjuncts(own[0]), None
+        if head.dep in ("xcomp", "conj") and head.head != head.i:
+            gov = self.tokens[head.head]
+            subs, _ = self.subjects(gov)
+            if subs and not self.kids(head.i, "nsubj:pass"):
+                return subs, (gov if head.dep == "xcomp" else None)
+        return [], None
+
+    def mood_of(self, head: Token, question: bool) -> str:
+        if question:
+            return "question"
+        t = head
+        for _ in range(8):  # climb to the clause that carries the marker
+            if any(m.text.lower() in _CONDITIONAL for m in self.kids(t.i, "mark")):
+                return "conditional"
+            if t.dep not in ("conj", "xcomp") or t.head == t.i:
+                break
+            t = self.tokens[t.head]
+        return "asserted"
+
+    def frame(self, head: Token) -> tuple[str | None, str | None, float]:
+        """Attribution, extra modality and a confidence cost from the clauses above ``head``."""
+        t = head
+        for _ in range(8):
+            if t.dep not in ("ccomp", "conj", "xcomp") or t.head == t.i:
+                return None, None, 0.0
+            gov = self.tokens[t.head]
+            if t.dep == "ccomp":
+                lemma = gov.lemma.lower()
+                subs, _ = self.subjects(gov)
+                who = self.nominal(subs[0]) if subs else None
+                if lemma in REPORTING:
+                    return (who.text if who else None), None, 0.1
+                if lemma in BELIEF:
+                    return None, lemma, 0.1
+                return None, None, 0.15
+            t = gov
+        return None, None, 0.0
+
+    def clause(self, head: Token, question: bool) -> list[RawFact]:
+        copula = self.kids(head.i, "cop")
+        passive_subj = self.kids(head.i, "nsubj:pass")
+        subj_toks, governor = self.subjects(head)
+        if passive_subj:
+            agent = next(iter(self.kids(head.i, "obl:agent")), None)
+            if agent is None:
+                return self.unary_passive(head, passive_subj[0], question)
+            subj_toks, patients = self.conjuncts(agent), self.conjuncts(passive_subj[0])
+        if not subj_toks:
+            return []
+        auxes = self.kids(head.i, "aux", "aux:pass")
+        negators = [c for c in self.kids(head.i, "advmod") if c.lemma.lower() in _NEGATORS]
+        hedges = [c for c in self.kids(head.i, "advmod") if c.lemma.lower() in HEDGES]
+        particle = next(iter(self.kids(head.i, "compound:prt")), None)
+        attribution, belief, cost = self.frame(head)
+        mood = self.mood_of(head, question)
+        modality = self.modality(auxes, hedges, governor, belief)
+        if modality is None and any(m.text.lower() in _CONDITIONAL for c in self.kids(head.i, "advcl")
+                                    for m in self.kids(c.i, "mark")):
+            modality = "conditional"  # the consequent of "if …": true only if the antecedent is
+        tense = _tense(copula[0] if copula else head, auxes if not copula else auxes + copula)
+        if governor is not None:
+            tense = _tense(governor, self.kids(governor.i, "aux", "aux:pass")) or tense
+        rel_core = [*auxes, *copula, *negators, *([head] if not copula else []), *([particle] if particle else [])]
+        if governor is not None:
+            rel_core += [governor, *self.kids(governor.i, "aux"), *[
+                c for c in self.kids(governor.i, "advmod") if c.lemma.lower() in _NEGATORS]]
+        polarity = not negators and not (governor is not None and any(
+            c.lemma.lower() in _NEGATORS for c in self.kids(governor.i, "advmod")))
+        base = "be" if copula else head.lemma.lower() + (f"_{particle.text.lower()}" if particle else "")
+        common = dict(modality=modality, tense=tense, mood=mood, attribution=attribution)
+        penalty = cost + (0.1 if governor is not None else 0.0) + (0.3 if mood != "asserted" else 0.0)
+
+        pairs: list[tuple[Phrase, Phrase | None, Token | None, str, float]] = []  # subj, obj, prep, construction, conf
+        subjects = [p for p in (self.nominal(t) for t in subj_toks) if p is not None]
+        if not subjects:
+            return []
+        coord = len(subj_toks) > 1
+        if passive_subj:
+            objs = [p for p in (self.nominal(t, as_object=True) for t in patients) if p is not None]
+            for s in subjects:
+                for o in objs:
+                    pairs.append((s, o, None, "passive", 0.8))
+        elif copula:
+            obj = self.phrase(head) if head.upos != "ADJ" else self.adjective(head)
+            prep = next(iter(self.kids(head.i, "case")), None)
+            for s in subjects:
+                pairs.append((s, obj, prep, "copula", 0.85))
+        else:
+            objects = [o for ob in self.kids(head.i, "obj") for o in self.conjuncts(ob)]
+            if any(d.lemma.lower() == "no" for ob in objects for d in self.kids(ob.i, "det")):
+                polarity = False
+            for o in objects:
+                obj = self.nominal(o, as_object=True)
+                if obj is not None:
+                    for s in subjects:
+                        pairs.append((s, obj, None, "svo", 0.9))
+            for ob in self.kids(head.i, "obl"):
+                if ob.ent_type in _WHEN:
+                    continue
+                prep = next(iter(self.kids(ob.i, "case")), None)
+                if prep is None:
+                    continue
+                for o in self.conjuncts(ob):
+                    obj = self.nominal(o, as_object=True)
+                    if obj is not None:
+                        for s in subjects:
+                            pairs.append((s, obj, prep, "svpo", 0.8))
+            if not pairs and head.lemma.lower() in REPORTING | BELIEF:
+                comp = next(iter(self.kids(head.i, "ccomp")), None)
+                if comp is not None:
+                    lo, hi = self.extent_of_clause(comp)
+                    obj = Phrase(comp.i, self.doc.text[lo:hi], lo, hi, (lo, hi))
+                    for s in subjects:
+                        pairs.append((s, obj, None, "reporting", 0.6))
+            if not pairs and not self.kids(head.i, "ccomp", "xcomp") and head.dep != "acl:relcl":
+                for s in subjects:
+                    pairs.append((s, None, None, "intransitive", 0.6))
+
+        relcl = head.dep == "acl:relcl"
+        out = []
+        for s, o, prep, construction, conf in pairs:
+            toks = rel_core + ([prep] if prep is not None else [])
+            toks = [t for t in toks if t.sent == head.sent]
+            toks.sort(key=lambda t: t.i)
+            rel_span = (min(t.idx for t in toks), max(t.end for t in toks)) if toks else None
+            if passive_subj:
+                by = next(iter(self.kids(s.head, "case")), None)
+                words = " ".join(t.text for t in toks + ([by] if by is not None else []))
+            else:
+                words = " ".join(t.text for t in toks)
+            predicate = base + (f"_{prep.text.lower()}" if prep is not None else "")
+            conf -= penalty + (0.05 if coord else 0.0) + (0.05 if relcl else 0.0)
+            conf -= 0.05 * max(0, abs(s.head - head.i) - 6) / 6  # far-flung subjects are less sure
+            out.append(RawFact(
+                s, predicate, words, rel_span, o, polarity=polarity, confidence=round(max(conf, 0.05), 3),
+                passive=bool(passive_subj), construction="relative" if relcl else construction,
+                extras=self.extras(head, o), **common,
+            ))
+        return out
+
+    def unary_passive(self, head: Token, patient: Token, question: bool) -> list[RawFact]:
+        """ "Bob was fired." — a fact with no agent: (Bob, fire, —), passive."""
+        subj = self.nominal(patient)
+        if subj is None:
+            return []
+        auxes = self.kids(head.i, "aux", "aux:pass")
+        negators = [c for c in self.kids(head.i, "advmod") if c.lemma.lower() in _NEGATORS]
+        toks = sorted([*auxes, *negators, head], key=lambda t: t.i)
+        obls = [o for o in self.kids(head.i, "obl") if self.kids(o.i, "case") and o.ent_type not in _WHEN]
+        prep = self.kids(obls[0].i, "case")[0] if obls else None
+        obj = self.nominal(obls[0], as_object=True) if obls else None
+        if prep is not None and obj is not None:
+            toks = sorted([*toks, prep], key=lambda t: t.i)
+        attribution, belief, cost = self.frame(head)
+        mood = self.mood_of(head, question)
+        return [RawFact(
+            subj, head.lemma.lower() + (f"_{prep.text.lower()}" if prep is not None and obj else ""),
+            " ".join(t.text for t in toks), (toks[0].idx, toks[-1].end), obj if prep is not None else None,
+            polarity=not negators, modality=self.modality(auxes, [], None, belief), tense=_tense(head, auxes),
+            confidence=round(0.7 - cost - (0.3 if mood != "asserted" else 0), 3), mood=mood,
+            attribution=attribution, construction="passive", extras=self.extras(head, obj),
+        )]
+
+    def adjective(self, head: Token) -> Phrase:
+        keep = [head, *[c for c in self.kids(head.i, "advmod") if c.lemma.lower() not in _NEGATORS]]
+        lo, hi = min(t.i for t in keep), max(t.i for t in keep)
+        start, end = self.tokens[lo].idx, self.tokens[hi].end
+        return Phrase(head.i, self.doc.text[start:end], start, end, (start, end))
+
+    def extent_of_clause(self, head: Token) -> tuple[int, int]:
+        toks = [t for t in self.doc.subtree(head.i) if t.upos != "PUNCT" or t.i not in (head.i,)]
+        toks = [t for t in toks if not (t.dep == "mark" and t.head == head.i)]
+        while toks and toks[-1].upos == "PUNCT":
+            toks.pop()
+        return toks[0].idx, toks[-1].end
+
+    def extras(self, head: Token, used: Phrase | None) -> list[Phrase]:
+        out = []
+        for ob in self.kids(head.i, "obl", "obl:npmod", "obl:tmod", "advmod"):
+            if used is not None and ob.i == used.head:
+                continue
+            if ob.dep == "advmod" and ob.ent_type not in _WHEN:
+                continue
+            lo, hi = self.extent(ob)
+            case = self.kids(ob.i, "case")
+            if case:
+                lo = min(lo, case[0].idx)
+            out.append(Phrase(ob.i, self.doc.text[lo:hi], lo, hi, (lo, hi)))
+        return out
+
+    def modality(self, auxes: list[Token], hedges: list[Token], governor: Token | None,
+                 belief: str | None) -> str | None:
+        modal = next((a.lemma.lower() for a in auxes if a.tag == "MD" and a.lemma.lower() not in ("will", "shall")),
+                     None)
+        if modal:
+            return modal
+        if hedges:
+            return hedges[0].lemma.lower()
+        if governor is not None and governor.lemma.lower() not in ASPECTUAL:
+            return governor.lemma.lower()
+        return belief
+
+    # -- noun-phrase facts --------------------------------------------------------------------
+
+    def apposition(self, appos: Token, question: bool) -> list[RawFact]:
+        """ "Bob, my brother, …" → (Bob, be, brother); "my brother Bob" is left to possessives."""
+        head = self.tokens[appos.head]
+        if self.kids(head.i, "nmod:poss") and appos.upos == "PROPN":
+            return []  # "my brother Bob": the possessive fact names him
+        a, b = self.nominal(head), self.nominal(appos, as_object=True)
+        if a is None or b is None:
+            return []
+        if head.upos != "PROPN" and appos.upos == "PROPN":
+            a, b = b, a
+        return [RawFact(a, "be", "is", None, b, confidence=0.7 - (0.3 if question else 0.0),
+                        mood="question" if question else "asserted", construction="apposition")]
+
+    def possessive(self, owner_tok: Token, question: bool) -> list[RawFact]:
+        """ "my brother Bob" → (me, brother, Bob); "Alice's dog" → (Alice, have, dog)."""
+        owned = self.tokens[owner_tok.head]
+        if owned.upos not in ("NOUN",) or owner_tok.head == owner_tok.i:
+            return []
+        owner = self.nominal(owner_tok)
+        if owner is None:
+            return []
+        rel_span = (owner_tok.idx, owned.end)
+        named = next((c for c in self.kids(owned.i, "appos", "compound", "flat") if c.upos == "PROPN" and c.i > owned.i),
+                     None)
+        mood = "question" if question else "asserted"
+        conf = 0.75 - (0.3 if question else 0.0)
+        noun = owned.lemma.lower()
+        if named is not None:
+            obj = self.phrase(named)
+            return [RawFact(owner, noun, noun, rel_span, obj, confidence=conf, mood=mood, construction="possessive")]
+        obj = self.phrase(owned, with_owner=False)
+        return [RawFact(owner, "have", "has", rel_span, obj, confidence=conf - 0.1, mood=mood,
+                        construction="possessive")]
 
 
 def _tense(verb: Token, auxes: list[Token]) -> str | None:
-    if any(a.lemma == "will" for a in auxes):
+    if any(a.lemma.lower() in ("will", "shall") for a in auxes):
         return "future"
     tags = [a.tag for a in auxes] + [verb.tag]
     if "VBD" in tags:
@@ -98,138 +449,3 @@ def _tense(verb: Token, auxes: list[Token]) -> str | None:
     if any(t in ("VBZ", "VBP") for t in tags):
         return "present"
     return None
-
-
-class _Clause:
-    """One verb with its (possibly inherited) subject and its function words."""
-
-    def __init__(self, doc: ParsedDoc, verb: Token, subject: Token | None, inherited: Token | None) -> None:
-        self.doc, self.verb = doc, verb
-        kids = doc.children(verb.i)
-        self.subject = subject
-        self.passive_subject = next((c for c in kids if c.dep == "nsubj:pass"), None)
-        self.auxes = [c for c in kids if c.dep in ("aux", "aux:pass")]
-        self.negators = [c for c in kids if c.dep == "advmod" and c.lemma.lower() in _NEGATORS]
-        self.particle = next((c for c in kids if c.dep == "compound:prt"), None)
-        self.objects = [c for c in kids if c.dep == "obj"]
-        self.obliques = [c for c in kids if c.dep in ("obl", "obl:agent")]
-        self.governor = inherited
-
-    def modality(self) -> str | None:
-        modal = next((a.lemma.lower() for a in self.auxes if a.tag == "MD" and a.lemma.lower() != "will"), None)
-        if modal:
-            return modal
-        if self.governor is not None and self.governor.lemma.lower() not in ASPECTUAL:
-            return self.governor.lemma.lower()
-        return None
-
-
-def _case(doc: ParsedDoc, noun: Token) -> Token | None:
-    return next((c for c in doc.children(noun.i) if c.dep == "case"), None)
-
-
-def extract(doc: ParsedDoc, *, speaker: str | None = None) -> list[RawFact]:
-    """The facts asserted in ``doc`` (one utterance or passage)."""
-    facts: list[RawFact] = []
-    for sent in doc.sents:
-        if _is_question(doc, sent):
-            continue
-        for verb in doc.tokens[sent[0] : sent[1]]:
-            if verb.upos not in ("VERB",):
-                continue
-            clause = _clause_for(doc, verb)
-            if clause is None:
-                continue
-            facts.extend(_facts_of(doc, clause, speaker))
-    return facts
-
-
-def _clause_for(doc: ParsedDoc, verb: Token) -> _Clause | None:
-    kids = doc.children(verb.i)
-    subj = next((c for c in kids if c.dep == "nsubj"), None)
-    governor = None
-    if subj is None and verb.dep in ("xcomp", "conj") and verb.head != verb.i:
-        gov = doc.tokens[verb.head]
-        gsubj = next((c for c in doc.children(gov.i) if c.dep == "nsubj"), None)
-        if gsubj is not None:
-            subj = gsubj
-            governor = gov if verb.dep == "xcomp" else None
-    passive = next((c for c in kids if c.dep == "nsubj:pass"), None)
-    if subj is None and passive is None:
-        return None
-    return _Clause(doc, verb, subj, governor)
-
-
-def _subject_phrase(doc: ParsedDoc, tok: Token, speaker: str | None) -> Phrase | None:
-    low = tok.text.lower()
-    if tok.upos == "PRON":
-        if low in FIRST_PERSON and speaker:
-            return Phrase(tok.i, speaker, tok.idx, tok.end, speaker=True)
-        return None  # unresolved pronoun: coreference decides later
-    if tok.upos not in ("NOUN", "PROPN"):
-        return None
-    return _phrase(doc, tok)
-
-
-def _object_phrase(doc: ParsedDoc, tok: Token, speaker: str | None) -> Phrase | None:
-    if tok.upos == "PRON":
-        if tok.text.lower() in FIRST_PERSON and speaker:
-            return Phrase(tok.i, speaker, tok.idx, tok.end, speaker=True)
-        return None
-    if tok.upos not in ("NOUN", "PROPN", "NUM"):
-        return None
-    return _phrase(doc, tok)
-
-
-def _facts_of(doc: ParsedDoc, c: _Clause, speaker: str | None) -> list[RawFact]:
-    verb = c.verb
-    base = verb.lemma.lower()
-    if c.particle is not None:
-        base += "_" + c.particle.text.lower()
-    out: list[RawFact] = []
-    modality = c.modality()
-    if c.governor is not None:  # "started working": the tense is the governor's
-        gov_auxes = [t for t in doc.children(c.governor.i) if t.dep in ("aux", "aux:pass")]
-        tense = _tense(c.governor, gov_auxes)
-    else:
-        tense = _tense(verb, c.auxes)
-    polarity = not c.negators
-    rel_tokens = [verb, *c.auxes, *c.negators, *([c.particle] if c.particle else [])]
-    if c.governor is not None:
-        rel_tokens.append(c.governor)
-
-    def add(subj: Phrase, obj: Phrase, prep: Token | None, conf: float) -> None:
-        toks = rel_tokens + ([prep] if prep is not None else [])
-        toks = [t for t in toks if t.sent == verb.sent]
-        start, end = min(t.idx for t in toks), max(t.end for t in toks)
-        words = " ".join(t.text for t in sorted(toks, key=lambda t: t.i))
-        predicate = base + (f"_{prep.text.lower()}" if prep is not None else "")
-        if c.governor is not None:
-            conf -= 0.1
-        out.append(RawFact(subj, predicate, words, (start, end), obj, polarity, modality, tense, round(conf, 2)))
-
-    if c.passive_subject is not None:
-        # "Bob was hired by Airbus" → (Airbus, hire, Bob)
-        patient = _object_phrase(doc, c.passive_subject, speaker)
-        agent = next((o for o in c.obliques if o.dep == "obl:agent"), None)
-        if patient is not None and agent is not None:
-            subj = _subject_phrase(doc, agent, speaker)
-            if subj is not None:
-                add(subj, patient, None, 0.8)
-        return out
-
-    subj = _subject_phrase(doc, c.subject, speaker) if c.subject is not None else None
-    if subj is None:
-        return out
-    for o in c.objects:
-        obj = _object_phrase(doc, o, speaker)
-        if obj is not None:
-            add(subj, obj, None, 0.9)
-    for o in c.obliques:
-        if o.ent_type in _WHEN:
-            continue  # "in April", "on Friday": when it happened, not what (time is a later stage)
-        prep = _case(doc, o)
-        obj = _object_phrase(doc, o, speaker)
-        if obj is not None and prep is not None:
-            add(subj, obj, prep, 0.8)
-    return out

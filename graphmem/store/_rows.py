@@ -74,6 +74,8 @@ def batch_rows(batch: MemoryBatch, *, seen: str | None = None) -> list[tuple[str
                 "polarity": f.polarity,
                 "modality": f.modality,
                 "tense": f.tense,
+                "mood": f.mood,
+                "attribution": f.attribution,
                 "confidence": float(f.confidence),
                 "valid_from": f.valid_from,
                 "utterance_id": anchor_utt,
