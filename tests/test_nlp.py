@@ -140,3 +140,33 @@ def test_batch_has_spans_entities_and_anchors(parser):
     airbus = next(e for e in batch.entities if e.name == "Airbus")
     assert fact.object_id == airbus.id and fact.valid_from == "2023-05-08T13:56:00"
     assert any(m.entity_id == airbus.id and text[m.start : m.end] == "Airbus" for m in batch.mentions)
+
+
+def test_spacy_component_through_the_entry_point(parser):
+    import spacy
+
+    nlp = spacy.load(DEFAULT_SPACY_MODEL)
+    nlp.add_pipe("graphmem_triples", config={"speaker": "Alice"})  # resolved via spacy_factories
+    doc = nlp("I moved to Paris.")
+    assert [(f.subject.text, f.predicate, f.object.text) for f in doc._.graphmem_facts] == [
+        ("Alice", "move_to", "Paris")]
+    doc = nlp.make_doc("I moved to Oslo.")
+    doc._.graphmem_speaker = "Bob"
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    assert doc._.graphmem_facts[0].subject.text == "Bob"
+
+
+def test_name_variants_in_a_document_are_one_entity(parser):
+    pipe = Pipeline(parser)
+    src = Source("src_2", "ns", "test", "document", "h")
+    texts = ["Alice Smith joined Airbus in 2020.", "Alice moved to Toulouse.", "Ms. Smith likes jazz.",
+             "Bob Smith and Bob Jones met. Bob left."]
+    utts = [Utterance(f"u{i}", "ns", "src_2", t, i) for i, t in enumerate(texts)]
+    batch = pipe.build("ns", src, utts)
+    subjects = {f.predicate: f.subject_id for f in batch.facts}
+    assert subjects["join"] == subjects["move_to"] == subjects["like"]
+    alice = next(e for e in batch.entities if e.id == subjects["join"])
+    assert alice.name == "Alice Smith" and {"Alice", "Smith"} <= set(alice.aliases)  # NER leaves "Ms." out
+    bobs = {e.name for e in batch.entities if "Bob" in e.name}
+    assert {"Bob Smith", "Bob Jones"} <= bobs  # "Bob" alone is ambiguous: not merged into either

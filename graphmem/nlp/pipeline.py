@@ -28,23 +28,55 @@ def entity_key(name: str) -> str:
     return key.lower()
 
 
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mr.", "mrs.", "ms.", "dr.", "prof."}
+_NAMED = {"PERSON", "ORG", "ENTITY", "GPE", "NORP", "FAC", "LOC"}
+
+
+def _name_tokens(name: str) -> tuple[str, ...]:
+    return tuple(w for w in entity_key(name).split() if w not in _TITLES)
+
+
 class _Entities:
-    """The entities of one batch, merged by key."""
+    """The entities of one batch, merged by key and by obvious name variants.
+
+    "Alice Smith", "Alice" and "Ms. Smith" in one document are one entity when the
+    shorter names pick out exactly one longer name; the longest form is its name.
+    """
 
     def __init__(self, namespace: str) -> None:
         self.namespace = namespace
         self.by_id: dict[str, Entity] = {}
+        self.by_key: dict[str, str] = {}
 
     def get(self, name: str, type_: str) -> Entity:
         key = entity_key(name)
-        eid = make_id("ent", self.namespace, key)
+        eid = self.by_key.get(key) or self._variant_of(name, type_) or make_id("ent", self.namespace, key)
+        self.by_key[key] = eid
         ent = self.by_id.get(eid)
         if ent is None:
             ent = Entity(eid, self.namespace, name, type_, (name,))
             self.by_id[eid] = ent
-        elif name not in ent.aliases:
-            ent.aliases = (*ent.aliases, name)
+        else:
+            if name not in ent.aliases:
+                ent.aliases = (*ent.aliases, name)
+            if len(_name_tokens(name)) > len(_name_tokens(ent.name)):
+                ent.name = name  # the fullest form names it
+            if ent.type == "ENTITY" and type_ != "ENTITY":
+                ent.type = type_
         return ent
+
+    def _variant_of(self, name: str, type_: str) -> str | None:
+        if type_ not in _NAMED:
+            return None
+        words = set(_name_tokens(name))
+        if not words:
+            return None
+        matches = {
+            e.id
+            for e in self.by_id.values()
+            if e.type in _NAMED and (words < set(_name_tokens(e.name)) or set(_name_tokens(e.name)) < words)
+        }
+        return matches.pop() if len(matches) == 1 else None
 
 
 class Pipeline:
