@@ -98,9 +98,14 @@ def test_imperatives_state_nothing(parser):
     assert facts(parser, "Call me tomorrow.", "Ann") == []
 
 
-def test_unresolved_pronouns_make_no_fact(parser):
-    assert triples(parser, "She works at Airbus.") == []
-    assert triples(parser, "I work at Airbus.") == []  # no speaker known
+def test_unresolved_pronouns_are_flagged_and_not_stored(parser):
+    (she,) = facts(parser, "She works at Airbus.")
+    assert (she.subject.text, she.subject.kind, she.subject.resolved) == ("She", "pronoun", False)
+    (i,) = facts(parser, "I work at Airbus.")  # no speaker known
+    assert not i.subject.resolved
+    src = Source("src_3", "ns", "test", "document", "h")
+    utt = Utterance("u", "ns", "src_3", "She works at Airbus. Bob loves it. Each of them left.", 0)
+    assert Pipeline(parser).build("ns", src, [utt]).facts == []
 
 
 def test_dates_are_not_objects(parser):

@@ -140,6 +140,8 @@ class Pipeline:
 
         seen: set[str] = {f.id for f in batch.facts}
         for raw in extract(doc, speaker=utt.speaker):
+            if not raw.subject.resolved or (raw.object is not None and raw.object.kind == "pronoun"):
+                continue  # "she", "it", "each": nothing to anchor until coreference resolves it
             subj = entity_of(raw.subject, literal_ok=False)
             assert subj is not None
             obj = entity_of(raw.object, literal_ok=True) if raw.object is not None else None

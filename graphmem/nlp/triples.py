@@ -19,7 +19,8 @@ possessives give relation facts ("my brother Bob" → (speaker, brother, Bob);
 "my dog" → (speaker, have, dog)).
 
 First-person singular pronouns resolve to the speaker here; other pronouns are
-left to coreference (a later stage) and yield no fact yet.
+left to coreference (a later stage): their facts come out with an unresolved
+:class:`Phrase` (``kind="pronoun"``), which the memory pipeline does not store yet.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ _WHEN = {"DATE", "TIME"}
 #: Modifiers kept in a noun phrase's compact text (the entity's name).
 _NP_CORE = {"compound", "flat", "amod", "nummod", "nmod:poss", "compound:prt"}
 #: Dependents that end a noun phrase's full extent.
-_NP_STOP = {"acl:relcl", "acl", "appos", "punct", "cc", "conj", "parataxis", "dep"}
+_NP_STOP = {"acl:relcl", "acl", "appos", "punct", "cc", "conj", "parataxis", "dep",
+            # clause-level dependents of a predicate nominal ("Alice is a doctor"): not the nominal's
+            "nsubj", "nsubj:pass", "csubj", "cop", "aux", "aux:pass", "mark", "advcl", "ccomp", "expl"}
 _CONDITIONAL = {"if", "unless"}
 
 
@@ -60,6 +63,12 @@ class Phrase:
     end: int
     extent: tuple[int, int] = (0, 0)  # determiners and prepositional modifiers included
     speaker: bool = False  # resolved to the utterance's speaker
+    kind: str = "noun"  # name | noun | speaker | pronoun (unresolved) | other (a determiner, a number …)
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the phrase names something the memory can store (not "it", not "each")."""
+        return self.kind in ("name", "noun", "speaker")
 
 
 @dataclass(slots=True)
@@ -131,15 +140,19 @@ class _Extractor:
             name = owner.text if owner is not None else owner_tok.text
             start = min(start, owner_tok.idx)
             text = f"{name}'s {text}" if not name.endswith("'s") else f"{name} {text}"
-        return Phrase(head.i, text, start, end, self.extent(head))
+        kind = "name" if head.upos == "PROPN" or head.ent_type else "noun"
+        return Phrase(head.i, text, start, end, self.extent(head, with_owner=with_owner), kind=kind)
 
-    def extent(self, head: Token) -> tuple[int, int]:
-        """Characters of the head's subtree, without relative clauses, appositions and coordination."""
+    def extent(self, head: Token, *, with_owner: bool = True) -> tuple[int, int]:
+        """Characters of the head's subtree, without relative clauses, appositions, coordination,
+        clause-level dependents, a possessor's "'s" (and, on request, the possessor itself)."""
         out, stack = [head.i], [head]
         while stack:
             t = stack.pop()
             for c in self.kids(t.i):
-                if c.dep in _NP_STOP or c.dep == "cop":
+                if c.dep in _NP_STOP or (c.dep == "case" and t is head):
+                    continue  # the head's preposition belongs to the relation (or "'s" to the owner)
+                if c.dep == "nmod:poss" and not with_owner and t is head:
                     continue
                 out.append(c.i)
                 stack.append(c)
@@ -153,18 +166,23 @@ class _Extractor:
         low = tok.text.lower()
         if tok.upos == "PRON":
             if low in FIRST_PERSON and self.speaker:
-                return Phrase(tok.i, self.speaker, tok.idx, tok.end, (tok.idx, tok.end), speaker=True)
+                return Phrase(tok.i, self.speaker, tok.idx, tok.end, (tok.idx, tok.end), speaker=True, kind="speaker")
             if low in _RELATIVE and tok.head != tok.i:
                 clause = self.tokens[tok.head]
                 if clause.dep == "acl:relcl" and clause.head != clause.i:
                     return self.nominal(self.tokens[clause.head], as_object=as_object)
-            return None  # third person: coreference decides
+            # Unresolved (third person, or no speaker known): coreference decides later.
+            lo, hi = self.extent(tok)
+            return Phrase(tok.i, tok.text, tok.idx, tok.end, (lo, hi), kind="pronoun")
         if tok.upos == "NOUN":  # "my brother Bob": the name is the better subject
             name = next((c for c in self.kids(tok.i, "appos", "flat") if c.upos == "PROPN" and c.i == tok.i + 1), None)
             if name is not None:
                 return self.phrase(name)
         if tok.upos in ("NOUN", "PROPN", "NUM") or (as_object and tok.upos in ("ADJ", "X")):
             return self.phrase(tok)
+        if tok.upos in ("DET", "ADJ", "NUM", "X", "SYM", "VERB") and tok.dep.startswith("nsubj"):
+            lo, hi = self.extent(tok)  # "Each of these people", "The first"
+            return Phrase(tok.i, self.doc.text[lo:hi], lo, hi, (lo, hi), kind="other")
         return None
 
     # -- clauses ----------------------------------------------------------------------------
@@ -201,10 +219,18 @@ class _Extractor:
         own = self.kids(head.i, "nsubj")
         if own:
             return self.conjuncts(own[0]), None
-        if head.dep in ("xcomp", "conj") and head.head != head.i:
-            gov = self.tokens[head.head]
+        if self.kids(head.i, "nsubj:pass") or head.head == head.i:
+            return [], None
+        gov = self.tokens[head.head]
+        if head.dep == "acl" and head.tag == "VBG":  # "people living in Oslo"
+            return [gov], None
+        inherits = head.dep in ("xcomp", "conj") or (
+            head.dep == "advcl" and (head.tag in ("VBG", "VBN") or not self.kids(head.i, "mark")))
+        if inherits:
             subs, _ = self.subjects(gov)
-            if subs and not self.kids(head.i, "nsubj:pass"):
+            if not subs:  # "X was built in 1083 and retains …": the passive's subject acts here
+                subs = [c for p in self.kids(gov.i, "nsubj:pass") for c in self.conjuncts(p)]
+            if subs:
                 return subs, (gov if head.dep == "xcomp" else None)
         return [], None
 
@@ -242,6 +268,8 @@ class _Extractor:
     def clause(self, head: Token, question: bool) -> list[RawFact]:
         copula = self.kids(head.i, "cop")
         passive_subj = self.kids(head.i, "nsubj:pass")
+        if not passive_subj and head.dep == "acl" and head.tag == "VBN" and head.head != head.i:
+            passive_subj = [self.tokens[head.head]]  # "the calculations called flops": a reduced relative
         subj_toks, governor = self.subjects(head)
         if passive_subj:
             agent = next(iter(self.kids(head.i, "obl:agent")), None)
@@ -265,7 +293,7 @@ class _Extractor:
             tense = _tense(governor, self.kids(governor.i, "aux", "aux:pass")) or tense
         rel_core = [*auxes, *copula, *negators, *([head] if not copula else []), *([particle] if particle else [])]
         if governor is not None:
-            rel_core += [governor, *self.kids(governor.i, "aux"), *[
+            rel_core += [governor, *self.kids(governor.i, "aux", "aux:pass"), *[
                 c for c in self.kids(governor.i, "advmod") if c.lemma.lower() in _NEGATORS]]
         polarity = not negators and not (governor is not None and any(
             c.lemma.lower() in _NEGATORS for c in self.kids(governor.i, "advmod")))
@@ -273,6 +301,7 @@ class _Extractor:
         common = dict(modality=modality, tense=tense, mood=mood, attribution=attribution)
         penalty = cost + (0.1 if governor is not None else 0.0) + (0.3 if mood != "asserted" else 0.0)
 
+        relcl = relcl_head = head.dep == "acl:relcl"  # "the city where she lives": obliques may precede
         pairs: list[tuple[Phrase, Phrase | None, Token | None, str, float]] = []  # subj, obj, prep, construction, conf
         subjects = [p for p in (self.nominal(t) for t in subj_toks) if p is not None]
         if not subjects:
@@ -285,6 +314,10 @@ class _Extractor:
                     pairs.append((s, o, None, "passive", 0.8))
         elif copula:
             obj = self.phrase(head) if head.upos != "ADJ" else self.adjective(head)
+            lo = max(obj.extent[0], max(c.end for c in copula))  # nothing before "is" belongs to the object
+            while lo < len(self.doc.text) and self.doc.text[lo] in " ,":
+                lo += 1
+            obj.extent = (lo, max(lo, obj.extent[1]))
             prep = next(iter(self.kids(head.i, "case")), None)
             for s in subjects:
                 pairs.append((s, obj, prep, "copula", 0.85))
@@ -298,28 +331,35 @@ class _Extractor:
                     for s in subjects:
                         pairs.append((s, obj, None, "svo", 0.9))
             for ob in self.kids(head.i, "obl"):
-                if ob.ent_type in _WHEN:
-                    continue
+                if ob.ent_type in _WHEN or (ob.i < head.i and not relcl_head):
+                    continue  # "In 1879, he …", "After a break, he …": setting, not object
                 prep = next(iter(self.kids(ob.i, "case")), None)
                 if prep is None:
                     continue
+                # Beside a direct object an oblique is usually a circumstance ("boost X by 5%"): less sure.
+                conf = 0.8 if not objects else 0.42
                 for o in self.conjuncts(ob):
                     obj = self.nominal(o, as_object=True)
                     if obj is not None:
                         for s in subjects:
-                            pairs.append((s, obj, prep, "svpo", 0.8))
-            if not pairs and head.lemma.lower() in REPORTING | BELIEF:
+                            pairs.append((s, obj, prep, "svpo", conf))
+            for pred in self.kids(head.i, "acomp", "attr", "xcomp"):
+                if pred.upos in ("ADJ", "NOUN", "PROPN", "NUM") and not self.kids(pred.i, "nsubj", "cop"):
+                    obj = self.adjective(pred) if pred.upos == "ADJ" else self.phrase(pred)
+                    for s in subjects:  # "the skirts became longer", "she remained a doctor"
+                        pairs.append((s, obj, None, "svo", 0.75))
+            if not pairs:
                 comp = next(iter(self.kids(head.i, "ccomp")), None)
                 if comp is not None:
                     lo, hi = self.extent_of_clause(comp)
-                    obj = Phrase(comp.i, self.doc.text[lo:hi], lo, hi, (lo, hi))
+                    obj = Phrase(comp.i, self.doc.text[lo:hi], lo, hi, (lo, hi), kind="clause")
+                    reporting = head.lemma.lower() in REPORTING | BELIEF
                     for s in subjects:
-                        pairs.append((s, obj, None, "reporting", 0.6))
+                        pairs.append((s, obj, None, "reporting" if reporting else "clausal", 0.6 if reporting else 0.5))
             if not pairs and not self.kids(head.i, "ccomp", "xcomp") and head.dep != "acl:relcl":
                 for s in subjects:
-                    pairs.append((s, None, None, "intransitive", 0.6))
+                    pairs.append((s, None, None, "intransitive", 0.45))
 
-        relcl = head.dep == "acl:relcl"
         out = []
         for s, o, prep, construction, conf in pairs:
             toks = rel_core + ([prep] if prep is not None else [])
@@ -415,7 +455,7 @@ class _Extractor:
             return []
         if head.upos != "PROPN" and appos.upos == "PROPN":
             a, b = b, a
-        return [RawFact(a, "be", "is", None, b, confidence=0.7 - (0.3 if question else 0.0),
+        return [RawFact(a, "be", "is", None, b, confidence=0.55 - (0.2 if question else 0.0),
                         mood="question" if question else "asserted", construction="apposition")]
 
     def possessive(self, owner_tok: Token, question: bool) -> list[RawFact]:
@@ -424,13 +464,14 @@ class _Extractor:
         if owned.upos not in ("NOUN",) or owner_tok.head == owner_tok.i:
             return []
         owner = self.nominal(owner_tok)
-        if owner is None:
-            return []
+        if owner is None or owner.kind == "pronoun":
+            return []  # "his sister": whose is for coreference to say
         rel_span = (owner_tok.idx, owned.end)
         named = next((c for c in self.kids(owned.i, "appos", "compound", "flat") if c.upos == "PROPN" and c.i > owned.i),
                      None)
         mood = "question" if question else "asserted"
-        conf = 0.75 - (0.3 if question else 0.0)
+        # Implied by the noun phrase, not stated by a verb: the least certain kind of fact.
+        conf = 0.45 - (0.2 if question else 0.0)
         noun = owned.lemma.lower()
         if named is not None:
             obj = self.phrase(named)
