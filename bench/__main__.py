@@ -1,7 +1,8 @@
 """``python -m bench <name> [options]`` — see bench/README.md.
 
-Benches: ``ingest`` (ingest throughput against bare spaCy and bare embedding) and
-``stores`` (write throughput and recall latency on Kùzu and Neo4j, with a numpy baseline).
+Benches: ``ingest`` (ingest throughput against bare spaCy and bare embedding),
+``stores`` (write throughput and recall latency on Kùzu and Neo4j, with a numpy baseline) and
+``carb`` (extraction quality on the CaRB Open IE benchmark).
 Every bench prints tables sized to the terminal, or its report as JSON with ``--json``;
 ``--smoke`` runs it at toy sizes in seconds (for tests).
 """
@@ -45,7 +46,7 @@ def _stores(text: str) -> list[str]:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[1])
-    sub = p.add_subparsers(dest="bench", required=True, metavar="{ingest,stores}")
+    sub = p.add_subparsers(dest="bench", required=True, metavar="{ingest,stores,carb}")
 
     def common(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
@@ -70,11 +71,24 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--queries", type=_positive, default=None, help="queries per latency figure (default 200)")
     st.add_argument("--k", type=_positive, default=10, help="results per query (default 10)")
     st.add_argument("--max-write-s", type=float, default=None,
-                    help="seconds of write_batch per store (default 180); past it the rest of each size is "
+                    help="seconds of write_batch growth per store (default 60); past it the rest of each size is "
                     "bulk-loaded for the latency figures, or, with --no-fill, the store stops at the size reached")
     st.add_argument("--no-fill", action="store_true", help="never bulk-load: stop at the size write_batch reached")
+    st.add_argument("--probe-docs", type=_positive, default=None,
+                    help="documents timed through write_batch at each size (default 20)")
     st.add_argument("--seed", type=int, default=7, help="seed of the synthetic data and queries (default 7)")
     common(st)
+
+    cb = sub.add_parser("carb", help="extraction quality on the CaRB Open IE benchmark (P, R, F1, AUC)",
+                        description="Parse each CaRB sentence, extract facts with graphmem's rules, score them with "
+                        "the CaRB scorer (binary lenient); recall by construction; parse vs extraction time. "
+                        "Example: python -m bench carb --split dev --out /tmp/carb_dev.tsv")
+    cb.add_argument("--data", type=Path, default=None,
+                    help="folder with <split>.txt and <split>_gold.tsv (default: /work/shared/data/carb if present)")
+    cb.add_argument("--split", choices=("dev", "test"), default="dev", help="which split (default dev)")
+    cb.add_argument("--limit", type=_positive, default=None, help="first N sentences only (default all)")
+    cb.add_argument("--out", type=Path, default=None, help="write the extractions here, CaRB's tabbed format")
+    common(cb)
     return p
 
 
@@ -88,12 +102,22 @@ def main(argv: list[str] | None = None) -> int:
         limit = args.limit if args.limit is not None else (None if args.smoke else ingest.DEFAULT_LIMIT)
         report = ingest.run(data=args.data, limit=limit, repeat=args.repeat, smoke=args.smoke)
         emit(report, ingest.tables(report), as_json=args.json)
+    elif args.bench == "carb":
+        from . import carb
+
+        try:
+            report = carb.run(data=args.data, split=args.split, limit=args.limit or (20 if args.smoke else None),
+                              out=args.out)
+        except FileNotFoundError as exc:
+            raise SystemExit(f"bench carb: {exc}") from None
+        emit(report, carb.tables(report), as_json=args.json)
     else:
         from . import stores
 
         budget = stores.DEFAULT_MAX_WRITE_S if args.max_write_s is None else args.max_write_s
         report = stores.run(sizes=args.sizes, stores=args.stores, queries=args.queries, k=args.k,
-                            max_write_s=budget, fill_rest=not args.no_fill, seed=args.seed, smoke=args.smoke)
+                            max_write_s=budget, fill_rest=not args.no_fill, probe_docs=args.probe_docs,
+                            seed=args.seed, smoke=args.smoke)
         emit(report, stores.tables(report), as_json=args.json)
     return 0
 

@@ -2,9 +2,10 @@
 
 For each store, synthetic documents (:mod:`bench.synth`) go through ``store.write_batch``
 — the real write path, one transaction per document — until the store holds each
-requested number of facts. At each size the bench times, with the same queries on
-every store: ``graphmem.recall.recall`` (the whole hybrid recall), and the bare
-``vector_search`` and ``text_search`` over facts. For the Kùzu store it also times
+requested number of facts (past a time budget the rest is bulk-loaded, see
+:mod:`bench.grow`). At each size the bench times a probe of documents through
+``write_batch``, then, with the same queries on every store: ``graphmem.recall.recall``
+(the whole hybrid recall), and the bare ``vector_search`` and ``text_search`` over facts. For the Kùzu store it also times
 numpy brute force over the same fact embeddings loaded into memory — the alternative
 to Kùzu's in-Cypher exact cosine (PERF-NOTES.md) — and checks both find the same top k.
 
@@ -26,16 +27,18 @@ from typing import Any
 import numpy as np
 from rich.table import Table
 
-from ._common import fmt_ms, fmt_rate, latency, machine, percentiles, progress, stderr
-from .synth import Counts, Synth
+from ._common import fmt_ms, fmt_rate, latency, machine, progress
+from .grow import Grower
+from .synth import Synth
 
 __all__ = ["run", "tables", "DEFAULT_SIZES"]
 
 DEFAULT_SIZES = [10_000, 100_000]
 DEFAULT_QUERIES = 200
-DEFAULT_MAX_WRITE_S = 180.0  # per store: both stores, two sizes and the queries fit in about 10 minutes
+DEFAULT_MAX_WRITE_S = 60.0  # of write_batch growth per store; the rest of each size is bulk-loaded
+DEFAULT_PROBE_DOCS = 20  # documents timed through write_batch at each size (≈ 840 facts)
 DIM = 384
-SMOKE = {"sizes": [150], "queries": 5}
+SMOKE = {"sizes": [150], "queries": 5, "probe_docs": 2}
 _WIPE = "MATCH (n) WHERE n.namespace = $namespace WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
 _FACT_VECTORS = "MATCH (f:Fact) WHERE f.namespace = $namespace RETURN f.id AS id, f.embedding AS embedding"
 
@@ -115,76 +118,19 @@ def _measure(store: Any, namespace: str, queries: list[tuple[str, list[float]]],
     }
 
 
-class _Writer:
-    """Grows one store, document by document, and remembers what went in and how."""
-
-    def __init__(self, store: Any, synth: Synth, *, max_write_s: float, fill_rest: bool) -> None:
-        self.store, self.synth = store, synth
-        self.max_write_s, self.fill_rest = max_write_s, fill_rest
-        self.counts, self.next_doc, self.spent, self.announced = Counts(), 0, 0.0, False
-
-    def grow(self, size: int, bar: Any) -> dict[str, Any]:
-        """Write until ``size`` facts are held: ``write_batch`` within budget, then bulk if allowed."""
-        before = self.counts.as_dict()
-        seconds, batch_s = 0.0, []
-        task = bar.add_task(f"{self.store.name}: write_batch to {size:,} facts", total=size)
-        bar.update(task, completed=self.counts.facts)
-        while self.counts.facts < size and self.spent < self.max_write_s:
-            batch = self.synth.batch(self.next_doc)
-            t0 = time.perf_counter()
-            self.store.write_batch(batch)
-            dt = time.perf_counter() - t0
-            seconds, self.spent, self.next_doc = seconds + dt, self.spent + dt, self.next_doc + 1
-            batch_s.append(dt)
-            self.counts.add(batch)
-            bar.update(task, completed=min(self.counts.facts, size))
-        if self.counts.facts < size and not self.announced:
-            self.announced = True
-            stderr.print(f"bench: {self.store.name}: write_batch budget (--max-write-s {self.max_write_s:.0f}) spent at "
-                         f"{self.counts.facts:,} facts" + ("; bulk-loading the rest" if self.fill_rest else "; stopping"))
-        now = self.counts.as_dict()
-        written = {key: now[key] - before[key] for key in now}
-        segment: dict[str, Any] = {
-            "written": written,
-            "write_s": round(seconds, 3),
-            "facts_per_s": round(written["facts"] / seconds, 1) if seconds else None,
-            "nodes_edges_per_s": round(sum(written[k] for k in ("documents", "utterances", "facts", "entities",
-                                                              "edges")) / seconds, 1) if seconds else None,
-            "write_batch_ms": percentiles(batch_s) if batch_s else None,
-            "bulk": None,
-        }
-        if self.counts.facts < size and self.fill_rest:
-            segment["bulk"] = self._bulk(size, bar)
-        return segment
-
-    def _bulk(self, size: int, bar: Any, chunk: int = 50) -> dict[str, Any]:
-        from .fill import fill
-
-        start, t0 = self.counts.facts, time.perf_counter()
-        task = bar.add_task(f"{self.store.name}: bulk top-up to {size:,} facts (not timed as writes)", total=size)
-        while self.counts.facts < size:
-            batches = []
-            while self.counts.facts < size and len(batches) < chunk:
-                batches.append(self.synth.batch(self.next_doc))
-                self.next_doc += 1
-                self.counts.add(batches[-1])
-            fill(self.store, self.synth.namespace, batches)
-            bar.update(task, completed=min(self.counts.facts, size))
-        return {"facts": self.counts.facts - start, "seconds": round(time.perf_counter() - t0, 3)}
-
-
 def _bench_store(kind: str, sizes: list[int], queries: list[tuple[str, list[float]]], *, k: int,
-                 max_write_s: float, fill_rest: bool, seed: int, bar: Any) -> dict[str, Any]:
+                 max_write_s: float, fill_rest: bool, probe_docs: int, seed: int, bar: Any) -> dict[str, Any]:
     namespace = f"bench_{uuid.uuid4().hex[:12]}"
     rows: list[dict[str, Any]] = []
     with ExitStack() as stack, _open(kind, stack) as (store, info):
-        writer = _Writer(store, Synth(namespace, dim=DIM, seed=seed), max_write_s=max_write_s, fill_rest=fill_rest)
+        grower = Grower(store, Synth(namespace, dim=DIM, seed=seed), max_write_s=max_write_s, fill_rest=fill_rest)
         try:
             for size in sizes:
-                row: dict[str, Any] = {"store": kind, "size": size, **writer.grow(size, bar)}
-                row["held"] = writer.counts.as_dict()
-                row["complete"] = writer.counts.facts >= size
-                bar.add_task(f"{kind}: {len(queries)} queries × 3 at {writer.counts.facts:,} facts")
+                row: dict[str, Any] = {"store": kind, "size": size, **grower.grow(size, bar)}
+                row["complete"] = grower.facts >= size
+                row["write"] = grower.probe(probe_docs, bar)
+                row["held"] = grower.counts.as_dict()
+                bar.add_task(f"{kind}: {len(queries)} queries × 3 at {grower.facts:,} facts")
                 row["latency_ms"] = _measure(store, namespace, queries, k)
                 if kind == "kuzu":
                     row["numpy"] = _numpy_baseline(store, namespace, queries, k)
@@ -199,12 +145,14 @@ def _bench_store(kind: str, sizes: list[int], queries: list[tuple[str, list[floa
 
 
 def run(*, sizes: list[int] | None, stores: list[str], queries: int | None, k: int = 10,
-        max_write_s: float = DEFAULT_MAX_WRITE_S, fill_rest: bool = True, seed: int = 7,
-        smoke: bool = False) -> dict[str, Any]:
+        max_write_s: float = DEFAULT_MAX_WRITE_S, fill_rest: bool = True, probe_docs: int | None = None,
+        seed: int = 7, smoke: bool = False) -> dict[str, Any]:
     """Measure and return the JSON report (see README.md for its keys)."""
     if smoke:
         sizes, queries = sizes or SMOKE["sizes"], queries or SMOKE["queries"]
+        probe_docs = probe_docs or SMOKE["probe_docs"]
     sizes = sizes or DEFAULT_SIZES
+    probe_docs = probe_docs or DEFAULT_PROBE_DOCS
     queries = queries or DEFAULT_QUERIES
     rng = np.random.default_rng((seed, 1))
     synth = Synth("q", dim=DIM, seed=seed)  # the vocabulary and names do not depend on the namespace
@@ -213,14 +161,13 @@ def run(*, sizes: list[int] | None, stores: list[str], queries: int | None, k: i
     with progress() as bar:
         for kind in stores:
             per_store.append(_bench_store(kind, sizes, query_set, k=k, max_write_s=max_write_s,
-                                          fill_rest=fill_rest, seed=seed, bar=bar))
+                                          fill_rest=fill_rest, probe_docs=probe_docs, seed=seed, bar=bar))
     results = [row for s in per_store for row in s["rows"]]
     return {
         "bench": "stores",
         "meta": machine(),
         "params": {"sizes": sizes, "stores": stores, "queries": queries, "k": k, "max_write_s": max_write_s,
-                   "fill_rest": fill_rest,
-                   "seed": seed, "smoke": smoke, "dim": DIM, "utterances_per_doc": 20, "facts_per_utterance": 2.0},
+                   "fill_rest": fill_rest, "probe_docs": probe_docs, "seed": seed, "smoke": smoke, "dim": DIM, "utterances_per_doc": 20, "facts_per_utterance": 2.0},
         "stores": {s["store"]: {"namespace": s["namespace"], **s["info"]} for s in per_store},
         "results": results,
     }
@@ -229,30 +176,26 @@ def run(*, sizes: list[int] | None, stores: list[str], queries: int | None, k: i
 def tables(report: dict[str, Any]) -> list[Table]:
     p = report["params"]
     t = Table(
-        title=f"Stores — writes, and latency in ms (p50 / p95) of {p['queries']} queries, k={p['k']}",
+        title=f"Stores — write_batch at each size, and latency in ms (p50 / p95) of {p['queries']} queries, k={p['k']}",
         caption=_caption(report),
         expand=False,
     )
-    for col in ("store", "facts held", "written by write_batch", "facts/s", "ms/doc", "recall", "vector", "text"):
+    for col in ("store", "facts held", "bulk-loaded", "facts/s", "ms/doc", "recall", "vector", "text"):
         t.add_column(col, justify="left" if col == "store" else "right", overflow="fold")
     for r in report["results"]:
-        lat, held = r["latency_ms"], f"{r['held']['facts']:,}"
-        if not r["complete"]:
-            held += f" of {r['size']:,}"
-        written = f"{r['written']['facts']:,} in {r['write_s']:.0f} s"
-        if r["bulk"]:
-            written += f" (+{r['bulk']['facts']:,} bulk)"
-        t.add_row(r["store"], held, written, fmt_rate(r["facts_per_s"]), fmt_ms(r["write_batch_ms"]),
+        lat, w = r["latency_ms"], r["write"]
+        held = f"{r['held']['facts']:,}" + ("" if r["complete"] else f" of {r['size']:,}")
+        bulk = f"{r['bulk']['facts']:,}" if r["bulk"] else "0"
+        t.add_row(r["store"], held, bulk, fmt_rate(w and w["facts_per_s"]), fmt_ms(w and w["ms_per_doc"]),
                   fmt_ms(lat["recall"]), fmt_ms(lat["vector_search"]), fmt_ms(lat["text_search"]))
         if "numpy" in r:
             n = r["numpy"]
-            t.add_row("  numpy *", f"{n['vectors']:,}", f"(loaded in {n['load_s']:.1f} s)", "", "", "",
-                      fmt_ms(n["latency_ms"]), "")
+            t.add_row("  numpy *", f"{n['vectors']:,}", "", "", "", "", fmt_ms(n["latency_ms"]), "")
     return [t]
 
 
 def _caption(report: dict[str, Any]) -> str:
-    rows = report["results"]
+    rows, p = report["results"], report["params"]
     if not rows:
         return "nothing measured"
     last = rows[-1]["held"]
@@ -261,16 +204,18 @@ def _caption(report: dict[str, Any]) -> str:
         f"Synthetic dialogues: each fact came with {last['utterances'] / f:.2f} utterances, "
         f"{last['entities'] / f:.2f} distinct entities, {last['mentions'] / f:.2f} mentions, "
         f"{last['edges'] / f:.1f} edges.",
-        "facts/s and ms/doc (p50 / p95): store.write_batch, one transaction per ~20-utterance document, "
-        "for the facts added since the previous size.",
+        f"facts/s and ms/doc (p50 / p95): {p['probe_docs']} documents (~20 utterances each, one transaction each) "
+        "through store.write_batch once the store held the size.",
     ]
     if any(r["bulk"] for r in rows):
-        parts.append(f"bulk: the write_batch budget (--max-write-s {report['params']['max_write_s']:.0f} per store) "
-                     "ran out; the rest was bulk-loaded (bench/fill.py) so latency is measured at full size.")
+        parts.append(f"bulk-loaded: facts loaded by bench/fill.py after --max-write-s ({p['max_write_s']:.0f} s "
+                     "of write_batch per store) ran out, so that latency is measured at the full size.")
     parts.append("recall = graphmem.recall.recall (vector + full-text over facts and utterances, entity facts, "
-                 "details); vector / text = bare store search over facts.")
+                 "details); vector / text = the store's bare search over facts.")
     agree = [r["numpy"]["topk_agreement"] for r in rows if "numpy" in r]
     if agree:
-        parts.append(f"* numpy exact top-k over Kùzu's fact embeddings held in memory, 1 BLAS thread "
-                     f"(same top-k as Kùzu's vector_search: {100 * min(agree):.0f}% or more).")
+        load = max(r["numpy"]["load_s"] for r in rows if "numpy" in r)
+        parts.append(f"* numpy: exact top-k over Kùzu's fact embeddings held in memory, 1 BLAS thread "
+                     f"(loading them took up to {load:.1f} s; same top-k as Kùzu's vector_search in "
+                     f"{100 * min(agree):.0f}% or more).")
     return " ".join(parts)
