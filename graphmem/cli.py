@@ -144,21 +144,103 @@ def recall(text: str, k: int, store: str | None, namespace: str, as_json: bool) 
 
 @main.command()
 @click.argument("statement")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A $parameter's value.")
 @_memory_options
 @_guard
-def query(statement: str, store: str | None, namespace: str, as_json: bool) -> None:
+def query(statement: str, params: tuple[str, ...], store: str | None, namespace: str, as_json: bool) -> None:
     """Run one statement of graphmem's query language.
+
+    RECALL, MATCH, WHY, TIMELINE and SOURCE OF read; REMEMBER and FORGET write;
+    EXPLAIN shows the compiled Cypher without running it.
 
     \b
     Example:
       graphmem query 'RECALL "where does Alice work?" LIMIT 5'
+      graphmem query 'MATCH (?p, work_at, ?org) RETURN ?p, ?org' --json
+    """
+    from .query import ast as A
+    from .query import parse
+    from .recall import RecallHit
+    from .store.base import WriteReport
+
+    node = parse(statement)  # a syntax error is reported before any store is opened
+    bound = _params(params)
+    writes = isinstance(node, (A.Remember, A.ForgetAbout, A.ForgetFact))
+    with _open(store, namespace, read_only=not writes) as mem:
+        result = mem.query(statement, bound)
+    if isinstance(result, WriteReport):
+        _emit({"written": result.written, "utterances": result.utterances, "facts": result.facts}, as_json)
+    elif hasattr(result, "describe"):
+        click.echo(json.dumps({k: {"text": s.text, "params": _short(s.params)} for k, s in result.statements.items()},
+                              indent=2) if as_json else result.describe())
+    elif result and isinstance(result[0], RecallHit) or (not result and isinstance(node, A.Recall)):
+        _print_hits(result, as_json)
+    else:
+        _print_rows(result, as_json)
+
+
+@main.command()
+@click.argument("statement")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A $parameter's value.")
+@_memory_options
+@_guard
+def explain(statement: str, params: tuple[str, ...], store: str | None, namespace: str, as_json: bool) -> None:
+    """Show what a statement compiles to (Cypher, parameters, fusion) without running it.
+
+    \b
+    Example:
+      graphmem explain 'RECALL "where does Alice work?" ABOUT Alice'
     """
     from .query import parse
 
-    parse(statement)  # a syntax error is reported before any store is opened
+    parse(statement)
     with _open(store, namespace, read_only=True) as mem:
-        hits = mem.query(statement)
-    _print_hits(hits, as_json)
+        compiled = mem.explain(statement, _params(params))
+    if as_json:
+        click.echo(json.dumps({k: {"text": s.text, "params": _short(s.params)} for k, s in compiled.statements.items()},
+                              indent=2))
+    else:
+        click.echo(compiled.describe())
+
+
+def _params(pairs: tuple[str, ...]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--param")
+        out[name.lstrip("$")] = int(value) if value.isdigit() else value
+    return out
+
+
+def _short(params):
+    return {k: (f"<{len(v)} floats>" if isinstance(v, list) and v and isinstance(v[0], float) else v)
+            for k, v in params.items()}
+
+
+def _emit(obj: dict, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(obj))
+    else:
+        click.echo(", ".join(f"{k}: {v}" for k, v in obj.items()))
+
+
+def _print_rows(rows: list[dict], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        return
+    if not rows:
+        click.echo("no rows")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table()
+    for col in rows[0]:
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(*("—" if v is None else str(v) for v in r.values()))
+    Console().print(table)
 
 
 def _print_hits(hits, as_json: bool) -> None:
@@ -202,3 +284,4 @@ def stats(store: str | None, namespace: str, as_json: bool) -> None:
     else:
         for name, value in counts.items():
             click.echo(f"{name:<11} {value}")
+

@@ -8,7 +8,8 @@
     │   ├── StoreUnavailable     [GM301]  cannot reach / open the store
     │   └── ReadOnlyError        [GM302]  a write on a read-only memory
     ├── ModelError               [GM400]  an NLP or embedding model cannot be loaded
-    └── QuerySyntaxError         [GM500]  a query that does not parse
+    ├── QuerySyntaxError         [GM500]  a query that does not parse
+    └── QuerySemanticError       [GM501]  a query that parses but means nothing
 
 Every error renders as ``[GMnnn] message``; callers that want fields read them
 from the attributes (``path``, ``line``, ``uri`` ...).
@@ -28,6 +29,7 @@ __all__ = [
     "ReadOnlyError",
     "ModelError",
     "QuerySyntaxError",
+    "QuerySemanticError",
 ]
 
 
@@ -108,3 +110,13 @@ class QuerySyntaxError(GraphmemError):
             detail += "\n" + context.rstrip("\n")
         super().__init__(detail)
         self.text, self.line, self.column, self.expected, self.context = text, line, column, expected, context
+
+
+class QuerySemanticError(GraphmemError):
+    """A query that parses but cannot mean anything: an unknown field, a missing parameter …"""
+
+    code = "GM501"
+
+    def __init__(self, message: str, *, span: tuple[int, int] | None = None) -> None:
+        super().__init__(message)
+        self.span = span

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import ConfigError, InputError, ReadOnlyError
@@ -15,6 +15,9 @@ from .readers import Document, Turn, expand_paths, iter_documents
 from .recall import RecallHit, recall
 from .store import Store, open_store
 from .store.base import WriteReport
+
+if TYPE_CHECKING:
+    from .query.compile import Compiled
 
 __all__ = ["Memory", "IngestReport"]
 
@@ -246,7 +249,10 @@ class Memory:
     # -- reading ---------------------------------------------------------------------------
 
     def recall(self, text: str, *, k: int = 10) -> list[RecallHit]:
-        """The ``k`` memories most relevant to ``text``, best first, each with its provenance."""
+        """The ``k`` memories most relevant to ``text``, best first, each with its provenance.
+
+        The same as ``query('RECALL $cue LIMIT $k', {"cue": text, "k": k})``.
+        """
         if not isinstance(text, str) or not text.strip():
             raise ValueError("recall needs a non-empty cue")
         if k < 1:
@@ -254,16 +260,50 @@ class Memory:
         vector = self.embedder.encode([text])[0]
         return recall(self.store, self.namespace, text, vector, k=k)
 
-    def query(self, text: str) -> list[RecallHit]:
-        """Run one statement of the query language, e.g. ``RECALL "where does Alice work?" LIMIT 5``.
+    def compile(self, text: str, params: Mapping[str, Any] | None = None) -> Compiled:
+        """Compile a statement for this memory's store, namespace and mode (no I/O)."""
+        from .embed import model_dimension
+        from .query import compile_query
+
+        return compile_query(text, self.store.dialect, namespace=self.namespace, params=params,
+                             read_only=self.config.read_only,
+                             embedding_dim=model_dimension(self.config.embedding_model))
+
+    def explain(self, text: str, params: Mapping[str, Any] | None = None) -> Compiled:
+        """What a statement compiles to: its Cypher, parameters and fusion spec. Runs nothing.
+
+        ``print(mem.explain('RECALL "x"').describe())`` shows it as text.
+        """
+        if text.lstrip()[:7].lower() != "explain":
+            text = "EXPLAIN " + text
+        return self.compile(text, params)
+
+    def query(self, text: str, params: Mapping[str, Any] | None = None) -> Any:
+        """Run one statement of the query language.
+
+        Returns:
+            RECALL: a list of :class:`RecallHit`; MATCH, WHY, TIMELINE, SOURCE OF: a list of
+            row dicts; REMEMBER: the :class:`WriteReport`; FORGET: ``[{"forgotten": n}]``;
+            EXPLAIN …: the :class:`Compiled` query.
 
         Raises:
             QuerySyntaxError: the text does not parse (line, column, expected tokens, caret).
+            QuerySemanticError: it parses but means nothing here.
+            ReadOnlyError: a write on a read-only memory.
         """
-        from .query import parse
+        from .query.execute import run_recall, run_rows
 
-        stmt = parse(text)
-        return self.recall(stmt.cue, k=stmt.limit or 10)
+        compiled = self.compile(text, params)
+        if compiled.explain:
+            return compiled
+        if compiled.kind == "recall":
+            cue = compiled.fusion.cue if compiled.fusion else None
+            vector = self.embedder.encode([cue])[0] if cue else None
+            return run_recall(self.store, compiled, vector)
+        if compiled.kind == "remember":
+            a = compiled.action or {}
+            return self.add(a["text"], speaker=a["speaker"], session=a["session"], at=a["at"])
+        return run_rows(self.store, compiled)
 
     def stats(self) -> dict[str, int]:
         """How many sources, utterances, entities and facts this namespace holds."""

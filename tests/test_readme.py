@@ -46,6 +46,7 @@ def test_cli_examples_run(tmp_path):
         assert proc.returncode == 0, f"{line}\n{proc.stdout}\n{proc.stderr}"
         outputs.append(proc.stdout)
     assert "Airbus" in outputs[1] and "jazz" in outputs[2]
+    assert "MATCH (f0:Fact)" in outputs[4] and '"who": "Alice"' in outputs[5]
 
 
 def test_quickstart_script_runs(tmp_path):

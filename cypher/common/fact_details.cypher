@@ -1,5 +1,5 @@
 MATCH (f:Fact)-[a:ANCHORED_IN]->(u:Utterance)-[:PART_OF]->(s:Source)
-WHERE f.id IN $ids AND f.namespace = $namespace
+WHERE f.id IN $ids AND f.namespace = $namespace AND u.namespace = $namespace AND s.namespace = $namespace
 RETURN f.id AS id, f.subject AS subject, f.predicate AS predicate, f.relation AS relation, f.object AS object,
        f.text AS text, f.polarity AS polarity, f.modality AS modality, f.tense AS tense, f.mood AS mood, f.attribution AS attribution, f.confidence AS confidence,
        f.subject_start AS subject_start, f.subject_end AS subject_end, f.relation_start AS relation_start,

@@ -1,66 +1,45 @@
-"""The query language: ``grammar/graphmem.lark`` parsed with Lark (LALR) into a typed AST.
+"""graphmem's query language: parse → typed AST → plan → Cypher per dialect. Pure: no I/O.
 
-This first cut knows one statement, ``RECALL "cue" [LIMIT n]``; the grammar file is
-the single source of the syntax and grows with the language. Parsing is pure: no I/O.
+``grammar/graphmem.lark`` is the single source of the syntax. :func:`parse` gives the
+AST (:mod:`graphmem.query.ast`), :func:`format_query` prints an AST back as canonical
+text, :func:`compile_query` turns it into the statements a store runs (text +
+parameters) and, for RECALL, the fusion spec. :mod:`graphmem.query.execute` runs them.
 
->>> parse('recall "where does Alice work?" LIMIT 3')
-Recall(cue='where does Alice work?', limit=3, span=(0, 39))
+>>> parse('recall "where does Alice work?" LIMIT 3').limit
+Literal(value=3)
 """
 
 from __future__ import annotations
 
-import ast
-from dataclasses import dataclass
-from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from ..errors import QuerySyntaxError
+__all__ = ["parse", "format_query", "compile_query", "Compiled", "ast"]
 
-__all__ = ["Recall", "Statement", "parse", "QuerySyntaxError"]
-
-
-@dataclass(frozen=True, slots=True)
-class Recall:
-    """``RECALL "cue" [LIMIT n]``: hybrid recall of the memories closest to the cue."""
-
-    cue: str
-    limit: int | None = None
-    span: tuple[int, int] = (0, 0)
+if TYPE_CHECKING:
+    from .compile import Compiled
 
 
-Statement = Recall
+def parse(text: str):
+    from .parser import parse as _parse
+
+    return _parse(text)
 
 
-@lru_cache(maxsize=1)
-def _parser():
-    from lark import Lark
+def format_query(node) -> str:
+    from .format import format_query as _format
 
-    from ..resources import grammar_text
-
-    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return _format(node)
 
 
-def parse(text: str) -> Statement:
-    """Parse one statement.
+def compile_query(query, dialect: str, **options: Any):
+    from .compile import compile_query as _compile
 
-    Raises:
-        QuerySyntaxError: with line, column, the expected tokens and a caret under the spot.
-    """
-    from lark import Token, Tree
-    from lark.exceptions import UnexpectedInput
+    return _compile(query, dialect, **options)
 
-    try:
-        tree = _parser().parse(text)
-    except UnexpectedInput as exc:
-        expected = sorted(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or [])
-        raise QuerySyntaxError(
-            "syntax error", text=text, line=exc.line, column=exc.column, expected=expected,
-            context=exc.get_context(text),
-        ) from None
-    stmt: Tree = tree.children[0].children[0]
-    cue_tok = next(c for c in stmt.children if isinstance(c, Token) and c.type == "STRING")
-    limit = next((int(c.children[1]) for c in stmt.children if isinstance(c, Tree) and c.data == "limit"), None)
-    cue = ast.literal_eval(cue_tok.value)  # a quoted string with backslash escapes
-    if not cue.strip():
-        raise QuerySyntaxError("RECALL needs a non-empty cue", text=text, line=cue_tok.line,
-                               column=cue_tok.column, expected=[], context="")
-    return Recall(cue, limit, (stmt.meta.start_pos, stmt.meta.end_pos))
+
+def __getattr__(name: str):
+    if name == "Compiled":
+        from .compile import Compiled
+
+        return Compiled
+    raise AttributeError(name)

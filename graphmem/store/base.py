@@ -35,10 +35,14 @@ SEARCHABLE = ("Fact", "Utterance")
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """One Cypher statement and its parameters. Stores run these and only these."""
+    """One Cypher statement and its parameters. Stores run these and only these.
+
+    ``read_only`` statements may go to read replicas / read transactions.
+    """
 
     text: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    read_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

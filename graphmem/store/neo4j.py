@@ -156,9 +156,7 @@ class Neo4jStore:
                 )
 
     def run(self, statement: Statement) -> Result:
-        # Compiled statements decide their own access mode later (query language);
-        # until then every statement runs as a write so MERGE/SET templates work.
-        return self._execute(statement.text, dict(statement.params), write=True)
+        return self._execute(statement.text, dict(statement.params), write=not statement.read_only)
 
     def write_batch(self, batch: MemoryBatch) -> WriteReport:
         from neo4j.exceptions import Neo4jError, DriverError

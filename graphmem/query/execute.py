@@ -1,0 +1,136 @@
+"""Run a :class:`Compiled` query on a store: the only place queries meet I/O.
+
+RECALL: each candidate statement is one signal; the lists are fused by reciprocal
+rank (Cormack et al., SIGIR 2009, k = 60) with a recency signal, then hydrated into
+:class:`~graphmem.recall.RecallHit`s whose ``signals`` explain every score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ..recall import Provenance, RecalledFact, RecallHit
+from ..store.base import Statement, Store
+from .compile import Compiled
+
+__all__ = ["run_recall", "run_rows", "SIGNAL_OF"]
+
+#: Candidate list → the signal whose weight it takes (RANK BY vector=…, text=…, entity=…).
+SIGNAL_OF = {
+    "fact_vector": "vector", "utterance_vector": "vector",
+    "fact_text": "text", "utterance_text": "text",
+    "fact_entity": "entity", "fact_about": "entity",
+    "fact_symbolic": "symbolic", "utterance_symbolic": "symbolic",
+}
+
+
+def _bind(st: Statement, extra: Mapping[str, Any]) -> Statement:
+    params = dict(st.params)
+    for key, value in extra.items():
+        if f"${key}" in st.text:
+            params[key] = value
+    return Statement(st.text, params, read_only=st.read_only)
+
+
+def run_rows(store: Store, compiled: Compiled) -> list[dict[str, Any]]:
+    """Rows of a MATCH / WHY / TIMELINE / SOURCE OF / FORGET as dicts."""
+    rows: list[dict[str, Any]] = []
+    for st in compiled.statements.values():
+        rows += store.run(st).dicts()
+    if compiled.kind == "why" and compiled.action:
+        rows = rows[: compiled.action["limit"]]
+    return rows
+
+
+def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None) -> list[RecallHit]:
+    """Fuse and hydrate the candidates of a compiled RECALL."""
+    spec = compiled.fusion
+    assert spec is not None
+    extra = {"vector": list(vector) if vector is not None else None, "fetch": max(10 * spec.pool, 100)}
+    lists: dict[str, list[tuple[str, str]]] = {}
+    for name, st in compiled.statements.items():
+        if name.startswith("hydrate") or name.endswith("_exact"):
+            continue
+        kind = "fact" if name.startswith("fact") else "utterance"
+        rows = store.run(_bind(st, extra)).rows
+        exact = compiled.statements.get(f"{name}_exact")
+        if exact is not None and len(rows) < spec.pool:  # the ANN index's answers did not survive the filters
+            rows = store.run(_bind(exact, extra)).rows
+        lists[name] = [(kind, r[0]) for r in rows]
+
+    fact_ids = sorted({i for name, ids in lists.items() for k, i in ids if k == "fact"})
+    utt_ids = sorted({i for name, ids in lists.items() for k, i in ids if k == "utterance"})
+    facts = _hydrate(store, compiled.statements["hydrate_facts"], fact_ids, "id")
+    utts = _hydrate(store, compiled.statements["hydrate_utterances"], utt_ids, "utterance_id")
+
+    weight = _weights(spec.weights)
+    fused: dict[tuple[str, str], dict[str, float]] = {}
+    for name, keys in lists.items():
+        w = weight(name)
+        if w <= 0:
+            continue
+        for rank, key in enumerate(keys, start=1):
+            fused.setdefault(key, {})[name] = w / (spec.rrf_k + rank)
+    w_recent = weight("recency")
+    if w_recent > 0 and fused:
+        def when(key: tuple[str, str]) -> str:
+            row = facts.get(key[1]) if key[0] == "fact" else utts.get(key[1])
+            return (row or {}).get("time") or ""
+
+        for rank, key in enumerate(sorted(fused, key=when, reverse=True), start=1):
+            if when(key):
+                fused[key]["recency"] = w_recent / (spec.rrf_k + rank)
+
+    ranked = sorted(fused.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    out: list[RecallHit] = []
+    covered: set[str] = set()  # utterances already shown through one of their facts
+    for (kind, node_id), signals in ranked:
+        if len(out) >= spec.limit:
+            break
+        score = sum(signals.values())
+        if kind == "fact" and node_id in facts:
+            r = facts[node_id]
+            covered.add(r["utterance_id"])
+            fact = RecalledFact(r["subject"], r["predicate"], r["relation"], r["object"], bool(r["polarity"]),
+                                r["modality"], r["tense"], float(r["confidence"]), r["mood"] or "asserted",
+                                r["attribution"])
+            out.append(RecallHit("fact", node_id, r["text"], score, _provenance(r, r["char_start"], r["char_end"]),
+                                 fact, signals))
+        elif kind == "utterance" and node_id in utts and node_id not in covered:
+            r = utts[node_id]
+            covered.add(node_id)
+            out.append(RecallHit("utterance", node_id, r["utterance"], score, _provenance(r, 0, None), None, signals))
+    return out
+
+
+def _weights(weights: Mapping[str, float]) -> Callable[[str], float]:
+    """A list's weight: set for the list itself (``fact_text``), else for its signal (``text``)."""
+
+    def weight(name: str) -> float:
+        if name in weights:
+            return float(weights[name])
+        return float(weights.get(SIGNAL_OF.get(name, name), 1.0))
+
+    return weight
+
+
+def _hydrate(store: Store, st: Statement, ids: list[str], key: str) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = store.run(Statement(st.text, {**st.params, "ids": ids}, read_only=True)).dicts()
+    return {r[key]: r for r in rows}
+
+
+def _provenance(r: Mapping[str, Any], start: int | None, end: int | None) -> Provenance:
+    return Provenance(
+        utterance_id=r["utterance_id"],
+        utterance=r["utterance"],
+        speaker=r["speaker"],
+        session=r["session"],
+        time=r["time"],
+        source=r["source"],
+        external_id=r["external_id"],
+        start=start or 0,
+        end=end if end is not None else len(r["utterance"]),
+    )
