@@ -29,6 +29,7 @@ IDENTITY = [
     'RECALL FACTS "x" WHERE modality NOT IN (want, can)',
     'MATCH (?p, work_at, Airbus)',
     "MATCH (Alice, brother, ?b), (?b, live_in, ?city) RETURN ?b, ?city",
+    "MATCH (?a, knows, ?b) RETURN ?b LIMIT 3",
     "MATCH (_, ?rel, Toulouse) LIMIT 10",
     "MATCH (?p, live_in, ?c) WHERE speaker = Bob BEFORE 2024-01-01",
     "WHY (Alice, move_to, Paris)",

@@ -119,10 +119,10 @@ def format_query(node: A.Statement) -> str:
         return " ".join(parts + _limit(node.limit))
     if isinstance(node, A.Match):
         parts = ["MATCH " + ", ".join(_pattern(p) for p in node.patterns)]
-        parts += _where(node.where) + _time(node.time, default_history=False) + _limit(node.limit)
+        parts += _where(node.where) + _time(node.time, default_history=False)
         if node.returns:
             parts.append("RETURN " + ", ".join(f"?{v.name}" for v in node.returns))
-        return " ".join(parts)
+        return " ".join(parts + _limit(node.limit))
     if isinstance(node, A.Why):
         return " ".join(["WHY " + _pattern(node.pattern)] + _limit(node.limit))
     if isinstance(node, A.Timeline):
