@@ -171,8 +171,7 @@ def query(statement: str, params: tuple[str, ...], store: str | None, namespace:
     if isinstance(result, WriteReport):
         _emit({"written": result.written, "utterances": result.utterances, "facts": result.facts}, as_json)
     elif hasattr(result, "describe"):
-        click.echo(json.dumps({k: {"text": s.text, "params": _short(s.params)} for k, s in result.statements.items()},
-                              indent=2) if as_json else result.describe())
+        _print_compiled(result, as_json)
     elif result and isinstance(result[0], RecallHit) or (not result and isinstance(node, A.Recall)):
         _print_hits(result, as_json)
     else:
@@ -196,11 +195,7 @@ def explain(statement: str, params: tuple[str, ...], store: str | None, namespac
     parse(statement)
     with _open(store, namespace, read_only=True) as mem:
         compiled = mem.explain(statement, _params(params))
-    if as_json:
-        click.echo(json.dumps({k: {"text": s.text, "params": _short(s.params)} for k, s in compiled.statements.items()},
-                              indent=2))
-    else:
-        click.echo(compiled.describe())
+    _print_compiled(compiled, as_json)
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, object]:
@@ -213,9 +208,12 @@ def _params(pairs: tuple[str, ...]) -> dict[str, object]:
     return out
 
 
-def _short(params):
-    return {k: (f"<{len(v)} floats>" if isinstance(v, list) and v and isinstance(v[0], float) else v)
-            for k, v in params.items()}
+def _print_compiled(compiled, as_json: bool) -> None:
+    if not as_json:
+        click.echo(compiled.describe())
+        return
+    statements = {name: {"text": st.text, "params": dict(st.params)} for name, st in compiled.statements.items()}
+    click.echo(json.dumps({"kind": compiled.kind, "dialect": compiled.dialect, "statements": statements}, indent=2))
 
 
 def _emit(obj: dict, as_json: bool) -> None:
