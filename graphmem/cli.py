@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
@@ -263,6 +264,45 @@ def _print_hits(hits, as_json: bool) -> None:
         who = " ".join(x for x in (p.speaker or "", p.time or "") if x) or "—"
         table.add_row(str(i), f"{h.score:.4f}", h.text, who, p.source or "—", f"“{p.quote}”")
     Console().print(table)
+
+
+@main.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(["turtle", "json-ld", "nt"]), default="turtle",
+              show_default=True, help="RDF serialization.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+@_memory_options
+@_guard
+def export(fmt: str, output: str | None, store: str | None, namespace: str, as_json: bool) -> None:
+    """Export a namespace as RDF (Turtle, JSON-LD or N-Triples), provenance in PROV-O.
+
+    \b
+    Example:
+      graphmem export --format turtle -o memory.ttl --namespace demo
+    """
+    with _open(store, namespace, read_only=True) as mem:
+        text = mem.export_rdf(fmt)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        _emit({"written": output, "format": fmt, "bytes": len(text.encode("utf-8"))}, as_json)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command(name="import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@_memory_options
+@_guard
+def import_(path: str, store: str | None, namespace: str, as_json: bool) -> None:
+    """Import the statements of an RDF file (Turtle, JSON-LD, N-Triples, RDF/XML) as facts.
+
+    \b
+    Example:
+      graphmem import memory.ttl --namespace copy
+    """
+    with _open(store, namespace) as mem:
+        report = mem.import_rdf(path)
+    _emit({"written": report.written, "facts": report.facts, "entities": report.entities}, as_json)
 
 
 @main.command()

@@ -305,6 +305,55 @@ class Memory:
             return self.add(a["text"], speaker=a["speaker"], session=a["session"], at=a["at"])
         return run_rows(self.store, compiled)
 
+    def export_rdf(self, fmt: str = "turtle") -> str:
+        """This namespace as RDF: ``turtle``, ``json-ld`` or ``nt`` (see :mod:`graphmem.rdf`)."""
+        from .rdf import FORMATS, export_graph
+
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown RDF format {fmt!r}; formats: {', '.join(FORMATS)}")
+        return export_graph(self.store, self.namespace).serialize(format=fmt)
+
+    def import_rdf(self, path: str | Path) -> WriteReport:
+        """Remember the statements of an RDF file as facts, each anchored to the import's source.
+
+        Importing the same file again adds nothing.
+        """
+        from .model import Entity, Fact, FactAnchor, content_hash
+        from .nlp.pipeline import entity_key
+        from .query.compile import predicate_key
+        from .rdf import triples_from_rdf
+
+        self._check_writable()
+        triples = triples_from_rdf(path)
+        if not triples:
+            raise InputError("no statements to import", path=path)
+        digest = content_hash(*("\x1f".join(map(str, t)) for t in triples))
+        source = Source(make_id("src", self.namespace, "rdf", digest), self.namespace, str(path), "rdf", digest,
+                        Path(path).name)
+        batch = MemoryBatch(self.namespace, source)
+        entities: dict[str, Entity] = {}
+
+        def entity(name: str) -> Entity:
+            key = entity_key(name)
+            if key not in entities:
+                entities[key] = Entity(make_id("ent", self.namespace, key), self.namespace, name, "ENTITY", (name,))
+            return entities[key]
+
+        for pos, (s, p, o, thing) in enumerate(triples):
+            predicate = predicate_key(p)
+            text = f"{s} {predicate.replace('_', ' ')} {o}"
+            utt = Utterance(make_id("utt", self.namespace, source.id, pos), self.namespace, source.id, text, pos)
+            subj, obj = entity(s), (entity(o) if thing else None)
+            fid = make_id("fact", self.namespace, utt.id, subj.id, predicate, entity_key(o), 0)
+            batch.utterances.append(utt)
+            batch.facts.append(Fact(fid, self.namespace, subj.id, s, predicate, predicate.replace("_", " "), o, text,
+                                    object_id=obj.id if obj else None, confidence=1.0, subject_span=(0, len(s)),
+                                    object_span=(len(text) - len(o), len(text))))
+            batch.anchors.append(FactAnchor(fid, utt.id, 0, len(text)))
+        batch.entities = list(entities.values())
+        self._embed(batch)
+        return self.store.write_batch(batch)
+
     def stats(self) -> dict[str, int]:
         """How many sources, utterances, entities and facts this namespace holds."""
         res = self.store.run(self.store.templates.stmt("stats", namespace=self.namespace))

@@ -149,7 +149,7 @@ class Pipeline:
             if raw.object is None:
                 obj_name = ""
             else:
-                obj_name = obj.name if obj is not None and raw.object.speaker else raw.object.text
+                obj_name = obj.name if obj is not None else raw.object.text  # the entity's canonical name
             spans = [(raw.subject.start, raw.subject.end)]
             if raw.relation_span is not None:
                 spans.append(raw.relation_span)
