@@ -306,6 +306,30 @@ def import_(path: str, store: str | None, namespace: str, as_json: bool) -> None
 
 
 @main.command()
+@click.option("--read-only", is_flag=True, help="Refuse REMEMBER and FORGET.")
+@click.option("--history", type=click.Path(dir_okay=False), default=None,
+              help="History file (default: <GRAPHMEM_HOME>/shell_history).")
+@_memory_options
+@_guard
+def shell(read_only: bool, history: str | None, store: str | None, namespace: str, as_json: bool) -> None:
+    """An interactive shell for the query language: highlighting, completion, history.
+
+    Statements end with ';' (Enter on a complete statement runs it too); \\help lists
+    the meta-commands (\\explain, \\dialect, \\namespace, \\quit).
+
+    \b
+    Example:
+      graphmem shell --namespace demo
+    """
+    from .shell import run_shell
+
+    with _open(store, namespace, read_only=read_only) as mem:
+        path = Path(history) if history else mem.config.home / "shell_history"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        run_shell(mem, history=path)
+
+
+@main.command()
 @_memory_options
 @_guard
 def stats(store: str | None, namespace: str, as_json: bool) -> None:

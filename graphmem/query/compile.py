@@ -30,7 +30,7 @@ __all__ = ["Compiled", "FusionSpec", "compile_query", "DEFAULT_LIMIT", "DEFAULT_
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
 #: Signal weights for RRF; RANK BY overrides them (vector/text/entity/recency).
-DEFAULT_WEIGHTS = {"vector": 1.0, "text": 1.0, "entity": 1.0, "recency": 0.2}
+DEFAULT_WEIGHTS = {"vector": 1.0, "text": 1.0, "entity": 1.0, "recency": 0.1}
 DIALECTS = ("neo4j", "kuzu")
 
 

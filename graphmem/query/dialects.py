@@ -175,7 +175,7 @@ class CypherGenerator:
         pool = max(3 * limit, 20)
         weights = dict(DEFAULT_WEIGHTS)
         weights.update(dict(node.weights))
-        cue = str(node.cue.value) if node.cue is not None else None
+        cue = " ".join(str(node.cue.value).split()) if node.cue is not None else None  # one line for every index
         st: dict[str, Statement] = {}
         if node.target in ("any", "facts"):
             st.update(self.fact_candidates(node, cue, pool))

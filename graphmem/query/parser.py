@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ast as pyast
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -73,13 +73,26 @@ def parse(text: str) -> A.Statement:
     except VisitError as exc:
         if isinstance(exc.orig_exc, QuerySyntaxError):
             raise exc.orig_exc from None
-        raise
+        tok = getattr(exc, "obj", None)
+        line, column = getattr(tok, "line", 1) or 1, getattr(tok, "column", 1) or 1
+        raise QuerySyntaxError(f"cannot read {getattr(tok, 'type', 'this')}: {exc.orig_exc}", text=text, line=line,
+                               column=column, expected=[], context="") from None
+
+
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 
 
 def _unquote(token: str) -> str:
-    if token[0] == "'":  # single-quoted: reuse Python's escapes on a double-quoted copy
-        token = '"' + token[1:-1].replace('\\"', '"').replace('"', '\\"') + '"'
-    return pyast.literal_eval(token)
+    """The value of a quoted string: backslash escapes as in JSON, anything else literal."""
+
+    def one(m: re.Match[str]) -> str:
+        esc = m.group(1)
+        if len(esc) == 5:
+            return chr(int(esc[1:], 16))
+        return _ESCAPES.get(esc, esc)
+
+    return _ESCAPE.sub(one, token[1:-1])
 
 
 def _span(meta: Any) -> A.Span | None:
