@@ -330,6 +330,24 @@ def shell(read_only: bool, history: str | None, store: str | None, namespace: st
 
 
 @main.command()
+@click.option("--mcp", "use_mcp", is_flag=True, required=True, help="Serve the Model Context Protocol on stdio.")
+@click.option("--writes", is_flag=True, help="Let the query tool run REMEMBER and FORGET too.")
+@_memory_options
+@_guard
+def serve(use_mcp: bool, writes: bool, store: str | None, namespace: str, as_json: bool) -> None:
+    """Serve the memory to agents over MCP (stdio): remember, recall, query, explain, source.
+
+    \b
+    Example:
+      graphmem serve --mcp --namespace assistant
+    """
+    from .mcp_server import build_server
+
+    with _open(store, namespace) as mem:
+        build_server(mem, allow_writes=writes).run("stdio")
+
+
+@main.command()
 @_memory_options
 @_guard
 def stats(store: str | None, namespace: str, as_json: bool) -> None:
