@@ -348,6 +348,27 @@ def serve(use_mcp: bool, writes: bool, store: str | None, namespace: str, as_jso
 
 
 @main.command()
+@click.argument("entity")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), required=True, help="Picture file: .png or .svg")
+@click.option("--limit", default=60, show_default=True, type=click.IntRange(1, 500), help="Facts per direction.")
+@_memory_options
+@_guard
+def show(entity: str, output: str, limit: int, store: str | None, namespace: str, as_json: bool) -> None:
+    """Draw an entity's neighbourhood (its facts, both directions) as a PNG or SVG picture.
+
+    \b
+    Example:
+      graphmem show Alice -o alice.png --namespace demo
+    """
+    from .show import draw, neighbourhood
+
+    with _open(store, namespace, read_only=True) as mem:
+        rows = neighbourhood(mem, entity, limit=limit)
+    path = draw(rows, entity, output)
+    _emit({"written": str(path), "facts": len(rows)}, as_json)
+
+
+@main.command()
 @_memory_options
 @_guard
 def stats(store: str | None, namespace: str, as_json: bool) -> None:
