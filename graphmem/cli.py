@@ -19,15 +19,18 @@ __all__ = ["main"]
 
 
 def _memory_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``--store``, ``--namespace`` and ``--json``, shared by every command."""
+    """``--store``, ``--namespace``, ``--read-only`` and ``--json``, shared by every command."""
 
     @click.option("--store", "store", metavar="PATH|URI", envvar="GRAPHMEM_STORE",
                   help="Embedded store folder or bolt:// / neo4j:// URI [env GRAPHMEM_STORE].")
     @click.option("--namespace", "-n", default="default", show_default=True, envvar="GRAPHMEM_NAMESPACE",
                   help="Whose memory [env GRAPHMEM_NAMESPACE].")
+    @click.option("--read-only", "read_only_all", is_flag=True, help="Open the memory read-only: refuse writes.")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.pop("read_only_all", False):
+            click.get_current_context().meta["graphmem.read_only"] = True
         return fn(*args, **kwargs)
 
     return wrapper
@@ -37,6 +40,9 @@ def _open(store: str | None, namespace: str, **kwargs: Any):
     from .errors import GraphmemError
     from .memory import Memory
 
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get("graphmem.read_only"):
+        kwargs["read_only"] = True
     try:
         return Memory(store, namespace=namespace, **kwargs)
     except GraphmemError as exc:
@@ -70,18 +76,63 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True)
 @_memory_options
 @_guard
-def ingest(paths: tuple[str, ...], store: str | None, namespace: str, as_json: bool) -> None:
-    """Ingest files and folders: .txt/.md documents, .jsonl chat logs.
+def init(store: str | None, namespace: str, as_json: bool) -> None:
+    """Create the store (folder or Neo4j schema) if it does not exist, and say where it is.
+
+    \b
+    Example:
+      graphmem init --store ./memory
+    """
+    with _open(store, namespace) as mem:
+        info = {"store": mem.config.store_location, "dialect": mem.store.dialect, "namespace": namespace,
+                **mem.stats()}
+    _emit(info, as_json)
+
+
+@main.command()
+@click.option("--about", "entity", default=None, help="Forget the facts about this entity.")
+@click.option("--before", default=None, metavar="DATE", help="Only facts stated before DATE (YYYY-MM-DD).")
+@click.option("--fact", "fact_id", default=None, help="Forget one fact by its id.")
+@_memory_options
+@_guard
+def forget(entity: str | None, before: str | None, fact_id: str | None, store: str | None, namespace: str,
+           as_json: bool) -> None:
+    """Forget facts: they are retracted (hidden from every query), never deleted.
+
+    \b
+    Example:
+      graphmem forget --about Bob --before 2023-01-01
+    """
+    if (entity is None) == (fact_id is None):
+        raise click.UsageError("give exactly one of --about ENTITY or --fact ID")
+    if entity is not None:
+        statement = "FORGET FACTS ABOUT $e" + (" BEFORE $before" if before else "")
+        params = {"e": entity, **({"before": before} if before else {})}
+    else:
+        statement, params = "FORGET FACT $id", {"id": fact_id}
+    with _open(store, namespace) as mem:
+        rows = mem.query(statement, params)
+    _emit({"forgotten": rows[0]["forgotten"] if rows else 0}, as_json)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--stdin-format", type=click.Choice(["text", "jsonl", "csv"]), default="text", show_default=True,
+              help="How to read '-' (standard input).")
+@_memory_options
+@_guard
+def ingest(paths: tuple[str, ...], stdin_format: str, store: str | None, namespace: str, as_json: bool) -> None:
+    """Ingest files, folders and globs: .txt/.md documents, .jsonl and .csv chat logs; '-' reads stdin.
 
     Each document is written atomically; content already stored is skipped; a file
     that cannot be read is reported and the others are still ingested.
 
     \b
     Example:
-      graphmem ingest notes/ chats.jsonl --namespace alice
+      graphmem ingest notes/ chats.jsonl 'logs/*.csv' --namespace alice
+      cat notes.txt | graphmem ingest -
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -106,7 +157,17 @@ def ingest(paths: tuple[str, ...], store: str | None, namespace: str, as_json: b
                     done.add(str(path))
                     bar.update(task, advance=1, description=str(path.name)[:30])
 
-            report = mem.ingest(paths, on_document=tick)
+            files_only = [p for p in paths if p != "-"]
+            report = mem.ingest(files_only, on_document=tick) if files_only else None
+            if "-" in paths:
+                piped = mem.ingest_text(click.get_text_stream("stdin").read(), format=stdin_format)
+                if report is None:
+                    report = piped
+                else:
+                    report.files += piped.files
+                    report.written += piped.written
+                    report.skipped += piped.skipped
+                    report.errors += piped.errors
     finally:
         mem.close()
     summary = report.to_dict()
@@ -146,9 +207,12 @@ def recall(text: str, k: int, store: str | None, namespace: str, as_json: bool) 
 @main.command()
 @click.argument("statement")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A $parameter's value.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="How to print rows (--json is --format json).")
 @_memory_options
 @_guard
-def query(statement: str, params: tuple[str, ...], store: str | None, namespace: str, as_json: bool) -> None:
+def query(statement: str, params: tuple[str, ...], fmt: str, store: str | None, namespace: str,
+          as_json: bool) -> None:
     """Run one statement of graphmem's query language.
 
     RECALL, MATCH, WHY, TIMELINE and SOURCE OF read; REMEMBER and FORGET write;
@@ -164,6 +228,7 @@ def query(statement: str, params: tuple[str, ...], store: str | None, namespace:
     from .recall import RecallHit
     from .store.base import WriteReport
 
+    as_json = as_json or fmt == "json"
     node = parse(statement)  # a syntax error is reported before any store is opened
     bound = _params(params)
     writes = isinstance(node, (A.Remember, A.ForgetAbout, A.ForgetFact))
@@ -174,7 +239,13 @@ def query(statement: str, params: tuple[str, ...], store: str | None, namespace:
     elif hasattr(result, "describe"):
         _print_compiled(result, as_json)
     elif result and isinstance(result[0], RecallHit) or (not result and isinstance(node, A.Recall)):
-        _print_hits(result, as_json)
+        if fmt == "csv":
+            _print_csv([{"score": h.score, "kind": h.kind, "memory": h.text, "speaker": h.provenance.speaker,
+                         "time": h.provenance.time, "quote": h.provenance.quote} for h in result])
+        else:
+            _print_hits(result, as_json)
+    elif fmt == "csv":
+        _print_csv(result)
     else:
         _print_rows(result, as_json)
 
@@ -222,6 +293,16 @@ def _emit(obj: dict, as_json: bool) -> None:
         click.echo(json.dumps(obj))
     else:
         click.echo(", ".join(f"{k}: {v}" for k, v in obj.items()))
+
+
+def _print_csv(rows: list[dict]) -> None:
+    import csv
+
+    if not rows:
+        return
+    writer = csv.DictWriter(click.get_text_stream("stdout"), fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
 
 
 def _print_rows(rows: list[dict], as_json: bool) -> None:
@@ -306,12 +387,11 @@ def import_(path: str, store: str | None, namespace: str, as_json: bool) -> None
 
 
 @main.command()
-@click.option("--read-only", is_flag=True, help="Refuse REMEMBER and FORGET.")
 @click.option("--history", type=click.Path(dir_okay=False), default=None,
               help="History file (default: <GRAPHMEM_HOME>/shell_history).")
 @_memory_options
 @_guard
-def shell(read_only: bool, history: str | None, store: str | None, namespace: str, as_json: bool) -> None:
+def shell(history: str | None, store: str | None, namespace: str, as_json: bool) -> None:
     """An interactive shell for the query language: highlighting, completion, history.
 
     Statements end with ';' (Enter on a complete statement runs it too); \\help lists
@@ -323,7 +403,7 @@ def shell(read_only: bool, history: str | None, store: str | None, namespace: st
     """
     from .shell import run_shell
 
-    with _open(store, namespace, read_only=read_only) as mem:
+    with _open(store, namespace) as mem:
         path = Path(history) if history else mem.config.home / "shell_history"
         path.parent.mkdir(parents=True, exist_ok=True)
         run_shell(mem, history=path)

@@ -197,6 +197,25 @@ class Memory:
                     on_document(path, result)
         return report
 
+    def ingest_text(self, text: str, *, format: str = "text", name: str = "<stdin>") -> IngestReport:
+        """Ingest text that is not in a file (e.g. standard input), read as ``text``, ``jsonl`` or ``csv``."""
+        from .readers import read_text
+
+        self._check_writable()
+        report = IngestReport(files=1)
+        try:
+            docs = read_text(text, kind=format, name=name)
+        except InputError as exc:
+            report.errors.append(exc)
+            return report
+        for doc in docs:
+            result = self._write_document(doc)
+            if result.written:
+                report.written.append(result)
+            else:
+                report.skipped.append(doc.uri)
+        return report
+
     def _source_for(self, doc: Document) -> Source:
         if doc.kind == "dialogue":
             sid = make_id("src", self.namespace, "session", doc.session)

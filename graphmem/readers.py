@@ -21,10 +21,11 @@ from pathlib import Path
 from .errors import EmptyInputError, InputError
 from .model import content_hash, iso_time
 
-__all__ = ["Turn", "Document", "expand_paths", "read_file", "split_passages", "MAX_FILE_BYTES", "SUFFIXES"]
+__all__ = ["Turn", "Document", "expand_paths", "read_file", "read_text", "split_passages", "MAX_FILE_BYTES",
+           "SUFFIXES"]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-SUFFIXES = {".txt": "text", ".md": "text", ".markdown": "text", ".jsonl": "jsonl"}
+SUFFIXES = {".txt": "text", ".md": "text", ".markdown": "text", ".jsonl": "jsonl", ".csv": "csv"}
 
 
 @dataclass(slots=True)
@@ -157,17 +158,45 @@ def read_file(path: str | Path) -> list[Document]:
     path = Path(path)
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise InputError(f"unsupported file type {path.suffix or '(none)'}; use .txt, .md or .jsonl", path=path)
-    text = _decode(path)
+        raise InputError(f"unsupported file type {path.suffix or '(none)'}; use .txt, .md, .jsonl or .csv", path=path)
+    return read_text(_decode(path), kind=kind, name=path)
+
+
+def read_text(text: str, *, kind: str = "text", name: str | Path = "<stdin>") -> list[Document]:
+    """The documents in ``text`` read as ``kind`` (``text``, ``jsonl`` or ``csv``); ``name`` names
+    it in errors and is the documents' uri (e.g. ``<stdin>``)."""
+    if not text.strip():
+        raise EmptyInputError("nothing to read", path=name)
     if kind == "jsonl":
-        return _read_jsonl(path, text)
+        return _read_jsonl(Path(name), text)
+    if kind == "csv":
+        return _read_csv(Path(name), text)
+    if kind != "text":
+        raise InputError(f"unknown format {kind!r}; use text, jsonl or csv", path=name)
     passages = split_passages(text)
-    title = next((p.lstrip("# ").strip() for p in passages if p.startswith("#")), path.stem)
-    return [Document(uri=str(path), kind="document", turns=[Turn(p) for p in passages], title=title)]
+    title = next((p.lstrip("# ").strip() for p in passages if p.startswith("#")), Path(name).stem)
+    return [Document(uri=str(name), kind="document", turns=[Turn(p) for p in passages], title=title)]
+
+
+def _read_csv(path: Path, text: str) -> list[Document]:
+    """A chat log as CSV with a header: ``text`` required; ``speaker``, ``time``, ``session``, ``id`` optional."""
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "text" not in [f.strip().lower() for f in reader.fieldnames]:
+        raise InputError('a chat log in CSV needs a header with a "text" column', path=path, line=1)
+    records = []
+    try:
+        for row in reader:
+            records.append(({(k or "").strip().lower(): v for k, v in row.items()}, reader.line_num))
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", path=path, line=reader.line_num) from exc
+    return _dialogues(path, records)
 
 
 def _read_jsonl(path: Path, text: str) -> list[Document]:
-    sessions: dict[str, list[Turn]] = {}
+    records = []
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -177,6 +206,14 @@ def _read_jsonl(path: Path, text: str) -> list[Document]:
             raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path=path, line=n) from exc
         if not isinstance(rec, dict):
             raise InputError("each line must be a JSON object", path=path, line=n)
+        records.append((rec, n))
+    return _dialogues(path, records)
+
+
+def _dialogues(path: Path, records: list[tuple[dict, int]]) -> list[Document]:
+    """Chat messages (record, line) grouped by session into dialogues."""
+    sessions: dict[str, list[Turn]] = {}
+    for rec, n in records:
         body = rec.get("text")
         if not isinstance(body, str) or not body.strip():
             raise InputError('message has no "text"', path=path, line=n)
@@ -184,12 +221,14 @@ def _read_jsonl(path: Path, text: str) -> list[Document]:
             when = iso_time(rec.get("time")) if rec.get("time") else None
         except (TypeError, ValueError) as exc:
             raise InputError(f'"time" is not an ISO-8601 date-time: {rec.get("time")!r}', path=path, line=n) from exc
-        speaker = rec.get("speaker")
+        speaker = rec.get("speaker") or None
         session = str(rec.get("session") or path.stem)
-        ext = rec.get("id")
+        ext = rec.get("id") or None
         sessions.setdefault(session, []).append(
             Turn(body.strip(), None if speaker is None else str(speaker), when, None if ext is None else str(ext), n)
         )
+    if not sessions:
+        raise EmptyInputError("no messages", path=path)
     return [
         Document(
             uri=f"{path}#{name}",

@@ -136,3 +136,34 @@ def test_killed_ingest_leaves_no_partial_document(store_location, namespace, tmp
         full = mem.stats()
         assert full["sources"] == 3 and full["utterances"] == 6
         assert mem.ingest(files).written == [] and mem.stats() == full
+
+
+def test_init_forget_and_read_only(tmp_path):
+    runner = CliRunner()
+    store = ["--store", str(tmp_path / "s")]
+    res = runner.invoke(main, ["init", *store, "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["facts"] == 0 and (tmp_path / "s").is_dir()
+    runner.invoke(main, ["ingest", str(EXAMPLES / "chat.jsonl"), *store])
+    res = runner.invoke(main, ["forget", "--about", "Bob", *store, "--read-only"])
+    assert res.exit_code == 1 and "GM302" in res.output
+    res = runner.invoke(main, ["forget", "--about", "Bob", *store, "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["forgotten"] >= 2
+    res = runner.invoke(main, ["query", "MATCH (Bob, ?p, ?o)", *store, "--json"])
+    assert json.loads(res.stdout) == []
+    assert runner.invoke(main, ["forget", *store]).exit_code == 2  # neither --about nor --fact
+
+
+def test_stdin_and_csv_chat_logs(tmp_path):
+    runner = CliRunner()
+    store = ["--store", str(tmp_path / "s")]
+    csv_log = 'speaker,text,time,session\nDan,"I moved to Lisbon, finally.",2024-01-02T10:00:00,s9\n'
+    res = runner.invoke(main, ["ingest", "-", "--stdin-format", "csv", *store, "--json"], input=csv_log)
+    assert res.exit_code == 0 and json.loads(res.stdout)["facts"] == 1
+    res = runner.invoke(main, ["ingest", "-", *store, "--json"], input="Eve works at Nokia.")
+    assert json.loads(res.stdout)["documents_added"] == 1
+    res = runner.invoke(main, ["query", "MATCH (?p, ?r, ?o) RETURN ?p, ?o", *store, "--format", "csv"])
+    assert res.stdout.splitlines()[0] == "p,o" and "Dan,Lisbon" in res.stdout and "Eve,Nokia" in res.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("who,what\nA,B\n", encoding="utf-8")
+    res = runner.invoke(main, ["ingest", str(bad), *store])
+    assert res.exit_code == 1 and f"{bad}:1" in res.output and '"text" column' in res.output
