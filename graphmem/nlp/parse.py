@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from ..errors import ModelError
 
@@ -53,6 +54,7 @@ class ParsedDoc:
     sents: list[tuple[int, int]]  # token ranges [start, end)
     ents: list[EntitySpan] = field(default_factory=list)
     _kids: list[list[Token]] | None = field(default=None, repr=False, compare=False)
+    coref: Any = field(default=None, repr=False, compare=False)  # a coref.Coref, once resolved
 
     def children(self, i: int) -> list[Token]:
         """The dependents of token ``i``, in text order (indexed once per document)."""

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import Entity, Fact, FactAnchor, MemoryBatch, Mention, Source, Utterance, make_id
+from .links import DialogueContext, link_batch
 from .parse import ParsedDoc, SpacyParser
 from .triples import Phrase, extract
 
@@ -84,6 +85,7 @@ class Pipeline:
 
     def __init__(self, parser: SpacyParser) -> None:
         self.parser = parser
+        self.dialogue = DialogueContext()  # the last turns per source, for turns added one at a time
 
     def build(
         self,
@@ -95,13 +97,19 @@ class Pipeline:
     ) -> MemoryBatch:
         batch = MemoryBatch(namespace, source, list(utterances), previous_utterance_id=previous_utterance_id)
         ents = _Entities(namespace)
-        docs = self.parser.parse_many([u.text for u in utterances])
+        docs = list(self.parser.parse_many([u.text for u in utterances]))
+        from .coref import session_resolver  # coreference follows the session across batches
+
+        coref = session_resolver(self, namespace, source.id, utterances, previous_utterance_id)
         for utt, doc in zip(utterances, docs):
-            self._annotate(batch, ents, utt, doc)
+            self._annotate(batch, ents, utt, doc, coref)
+        # Discourse: connectives link the facts of their two arguments; short answers become facts.
+        link_batch(batch, docs, ents, context=self.dialogue)
         batch.entities = list(ents.by_id.values())
         return batch
 
-    def _annotate(self, batch: MemoryBatch, ents: _Entities, utt: Utterance, doc: ParsedDoc) -> None:
+    def _annotate(self, batch: MemoryBatch, ents: _Entities, utt: Utterance, doc: ParsedDoc,
+                  coref: object | None = None) -> None:
         speaker = ents.get(utt.speaker, "PERSON") if utt.speaker else None
         named: dict[int, Entity] = {}  # token index → entity
         for span in doc.ents:
@@ -128,6 +136,20 @@ class Pipeline:
                 i = j + 1
             else:
                 i += 1
+        # Coreference: "she" → Alice, "you" → the addressee, "the company" → Airbus. A resolved pronoun
+        # stands for its entity (and is a mention of it), so facts about it land there, anchored on it.
+        from .coref import Resolver
+        from .triples import FIRST_PERSON
+
+        resolver = coref if isinstance(coref, Resolver) else Resolver([utt.speaker] if utt.speaker else ())
+        referents = resolver.resolve(doc, speaker=utt.speaker).referents
+        for i, ref in referents.items():
+            tok = toks[i]
+            if i in named or (tok.text.lower() in FIRST_PERSON and utt.speaker):
+                continue  # first person: the speaker, below
+            named[i] = ents.get(ref.name, ref.type)
+            batch.mentions.append(Mention(named[i].id, utt.id, tok.idx, tok.end, tok.text))
+        names = {i: ref.name for i, ref in referents.items()}
 
         def entity_of(p: Phrase, *, literal_ok: bool) -> Entity | None:
             if p.speaker:
@@ -139,7 +161,7 @@ class Pipeline:
             return None if literal_ok else ents.get(p.text, "CONCEPT")
 
         seen: set[str] = {f.id for f in batch.facts}
-        for raw in extract(doc, speaker=utt.speaker):
+        for raw in extract(doc, speaker=utt.speaker, referents=names):
             if not raw.subject.resolved or (raw.object is not None and raw.object.kind == "pronoun"):
                 continue  # "she", "it", "each": nothing to anchor until coreference resolves it
             subj = entity_of(raw.subject, literal_ok=False)

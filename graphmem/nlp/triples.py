@@ -18,13 +18,16 @@ Noun-phrase level: appositions ("Bob, my brother") give ``be`` facts and
 possessives give relation facts ("my brother Bob" → (speaker, brother, Bob);
 "my dog" → (speaker, have, dog)).
 
-First-person singular pronouns resolve to the speaker here; other pronouns are
-left to coreference (a later stage): their facts come out with an unresolved
-:class:`Phrase` (``kind="pronoun"``), which the memory pipeline does not store yet.
+First-person singular pronouns resolve to the speaker here; other pronouns take the
+referent coreference found for them (``referents``: token → name, see :mod:`.coref`) as a
+:class:`Phrase` of kind ``"coref"`` whose span is still the pronoun's; a pronoun without
+one stays an unresolved :class:`Phrase` (``kind="pronoun"``), which the memory pipeline
+does not store.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .parse import ParsedDoc, Token
@@ -63,12 +66,14 @@ class Phrase:
     end: int
     extent: tuple[int, int] = (0, 0)  # determiners and prepositional modifiers included
     speaker: bool = False  # resolved to the utterance's speaker
-    kind: str = "noun"  # name | noun | speaker | pronoun (unresolved) | other (a determiner, a number …)
+    # name | noun | speaker | coref (a pronoun, resolved: text is its referent's name)
+    # | pronoun (unresolved) | other (a determiner, a number …)
+    kind: str = "noun"
 
     @property
     def resolved(self) -> bool:
-        """Whether the phrase names something the memory can store (not "it", not "each")."""
-        return self.kind in ("name", "noun", "speaker")
+        """Whether the phrase names something the memory can store (not an unresolved "it", not "each")."""
+        return self.kind in ("name", "noun", "speaker", "coref")
 
 
 @dataclass(slots=True)
@@ -89,14 +94,20 @@ class RawFact:
     extras: list[Phrase] = field(default_factory=list)  # other obliques (time, place) of the clause
 
 
-def extract(doc: ParsedDoc, *, speaker: str | None = None) -> list[RawFact]:
-    """The facts stated in ``doc`` (one utterance or passage), asserted or flagged."""
-    return _Extractor(doc, speaker).run()
+def extract(doc: ParsedDoc, *, speaker: str | None = None,
+            referents: Mapping[int, str] | None = None) -> list[RawFact]:
+    """The facts stated in ``doc`` (one utterance or passage), asserted or flagged.
+
+    ``referents`` maps the token index of a pronoun to the name of what it refers to
+    (from :mod:`.coref`); without it only first-person pronouns resolve, to ``speaker``.
+    """
+    return _Extractor(doc, speaker, referents).run()
 
 
 class _Extractor:
-    def __init__(self, doc: ParsedDoc, speaker: str | None) -> None:
+    def __init__(self, doc: ParsedDoc, speaker: str | None, referents: Mapping[int, str] | None = None) -> None:
         self.doc, self.speaker = doc, speaker
+        self.referents = referents or {}
         self.tokens = doc.tokens
 
     # -- phrases ----------------------------------------------------------------------------
@@ -167,6 +178,9 @@ class _Extractor:
         if tok.upos == "PRON":
             if low in FIRST_PERSON and self.speaker:
                 return Phrase(tok.i, self.speaker, tok.idx, tok.end, (tok.idx, tok.end), speaker=True, kind="speaker")
+            ref = self.referents.get(tok.i)
+            if ref is not None:  # "she" → Alice: named by its referent, anchored on the pronoun
+                return Phrase(tok.i, ref, tok.idx, tok.end, (tok.idx, tok.end), kind="coref")
             if low in _RELATIVE and tok.head != tok.i:
                 clause = self.tokens[tok.head]
                 if clause.dep == "acl:relcl" and clause.head != clause.i:
