@@ -70,16 +70,24 @@ def percentiles(samples_s: Sequence[float]) -> dict[str, float]:
     }
 
 
-def latency(fn: Callable[[Any], object], args: Sequence[Any], *, warmup: int = 3) -> dict[str, float]:
-    """Call ``fn(a)`` for each ``a`` in ``args`` (after ``warmup`` untimed calls); percentiles in ms."""
+def latency(fn: Callable[[Any], object], args: Sequence[Any], *, warmup: int = 3, budget_s: float | None = None,
+            min_samples: int = 10) -> dict[str, Any]:
+    """Call ``fn(a)`` for each ``a`` in ``args`` (after ``warmup`` untimed calls); percentiles in ms.
+
+    With ``budget_s``, stop once that many seconds are spent and ``min_samples`` are taken
+    (``n`` then says how many ran, and ``capped`` is true), so one slow path cannot stall a run.
+    """
     for a in args[:warmup]:
         fn(a)
-    samples = []
+    samples: list[float] = []
+    start = time.perf_counter()
     for a in args:
         t0 = time.perf_counter()
         fn(a)
         samples.append(time.perf_counter() - t0)
-    return percentiles(samples)
+        if budget_s is not None and len(samples) >= min_samples and time.perf_counter() - start > budget_s:
+            break
+    return {**percentiles(samples), "capped": len(samples) < len(args)}
 
 
 class _Quiet:
@@ -87,11 +95,12 @@ class _Quiet:
 
     def __init__(self) -> None:
         self._tasks: dict[int, str] = {}
+        self._t0 = time.perf_counter()
 
     def add_task(self, description: str, total: float | None = None, **_: object) -> int:
         tid = len(self._tasks)
         self._tasks[tid] = description
-        stderr.print(f"bench: {description} …")
+        stderr.print(f"bench [{time.perf_counter() - self._t0:6.0f} s]: {description} …")
         return tid
 
     def update(self, task: int, **_: object) -> None:
@@ -154,4 +163,5 @@ def fmt_ms(stats: dict[str, float] | None) -> str:
     """``p50 / p95`` in ms, for one table cell."""
     if not stats:
         return "–"
-    return f"{stats['p50']:.1f} / {stats['p95']:.1f}"
+    cell = f"{stats['p50']:.1f} / {stats['p95']:.1f}"
+    return cell + f" (n={stats['n']})" if stats.get("capped") else cell

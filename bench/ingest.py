@@ -217,5 +217,6 @@ def tables(report: dict[str, Any]) -> list[Table]:
     for col, justify in (("stage", "left"), ("seconds", "right"), ("share", "right"), ("ms/turn", "right")):
         s.add_column(col, justify=justify, overflow="fold")
     for key, st in report["stages"].items():
-        s.add_row(_STAGE_LABELS[key], f"{st['seconds']:.2f}", f"{100 * st['share']:.0f}%", f"{st['ms_per_utterance']:.1f}")
+        s.add_row(_STAGE_LABELS[key], f"{st['seconds']:.2f}", f"{100 * st['share']:.0f}%",
+                  f"{st['ms_per_utterance']:.1f}")
     return [t, s]

@@ -5,12 +5,13 @@ For each store, synthetic documents (:mod:`bench.synth`) go through ``store.writ
 requested number of facts (past a time budget the rest is bulk-loaded, see
 :mod:`bench.grow`). At each size the bench times a probe of documents through
 ``write_batch``, then, with the same queries on every store: ``graphmem.recall.recall``
-(the whole hybrid recall), and the bare ``vector_search`` and ``text_search`` over facts. For the Kùzu store it also times
-numpy brute force over the same fact embeddings loaded into memory — the alternative
-to Kùzu's in-Cypher exact cosine (PERF-NOTES.md) — and checks both find the same top k.
+(the whole hybrid recall), and the bare ``vector_search`` and ``text_search`` over facts.
+For the Kùzu store it also times numpy brute force over the same fact embeddings loaded
+into memory — the alternative to Kùzu's in-Cypher exact cosine (PERF-NOTES.md) — and
+checks both find the same top k.
 
 Kùzu lives in a temporary folder. On Neo4j the bench writes into its own namespace
-and deletes exactly that namespace's nodes afterwards.
+and deletes exactly that namespace's nodes and edges afterwards.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 from rich.table import Table
 
-from ._common import fmt_ms, fmt_rate, latency, machine, progress
+from ._common import fmt_ms, fmt_rate, latency, machine, progress, stderr
 from .grow import Grower
 from .synth import Synth
 
@@ -35,11 +36,13 @@ __all__ = ["run", "tables", "DEFAULT_SIZES"]
 
 DEFAULT_SIZES = [10_000, 100_000]
 DEFAULT_QUERIES = 200
-DEFAULT_MAX_WRITE_S = 60.0  # of write_batch growth per store; the rest of each size is bulk-loaded
+DEFAULT_MAX_WRITE_S = 30.0  # of write_batch growth per store; the rest of each size is bulk-loaded
+DEFAULT_MAX_QUERY_S = 60.0  # per latency figure: stop a slow path after this long (and ≥ 10 queries)
 DEFAULT_PROBE_DOCS = 20  # documents timed through write_batch at each size (≈ 840 facts)
 DIM = 384
 SMOKE = {"sizes": [150], "queries": 5, "probe_docs": 2}
-_WIPE = "MATCH (n) WHERE n.namespace = $namespace WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+_WIPE_EDGES = "MATCH (n)-[r]->() WHERE n.namespace = $namespace WITH r LIMIT $limit DELETE r RETURN count(*)"
+_WIPE_NODES = "MATCH (n) WHERE n.namespace = $namespace WITH n LIMIT $limit DETACH DELETE n RETURN count(*)"
 _FACT_VECTORS = "MATCH (f:Fact) WHERE f.namespace = $namespace RETURN f.id AS id, f.embedding AS embedding"
 
 
@@ -74,14 +77,19 @@ def _statement(text: str, **params: Any) -> Any:
     return Statement(text, params)
 
 
-def _wipe(store: Any, namespace: str, *, limit: int = 5000) -> int:
-    """Delete the nodes (and their edges) of ``namespace``, a bounded batch per transaction."""
-    total = 0
-    while True:
-        n = int(store.run(_statement(_WIPE, namespace=namespace, limit=limit)).scalar() or 0)
-        total += n
-        if n == 0:
-            return total
+def _wipe(store: Any, namespace: str, *, limit: int = 10_000) -> dict[str, Any]:
+    """Delete the nodes and edges of ``namespace``, a bounded batch per transaction.
+
+    Edges go first: one ``DETACH DELETE`` of a well-connected entity takes all its edges
+    into one transaction, which outgrows a small server's transaction memory. Every edge
+    starts at a node of its namespace, so directed matching finds each edge once.
+    """
+    t0, counts = time.perf_counter(), {}
+    for what, text in (("edges", _WIPE_EDGES), ("nodes", _WIPE_NODES)):
+        counts[what] = 0
+        while n := int(store.run(_statement(text, namespace=namespace, limit=limit)).scalar() or 0):
+            counts[what] += n
+    return {**counts, "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def _numpy_baseline(store: Any, namespace: str, queries: list[tuple[str, list[float]]], k: int) -> dict[str, Any]:
@@ -108,20 +116,23 @@ def _numpy_baseline(store: Any, namespace: str, queries: list[tuple[str, list[fl
             "topk_agreement": round(float(np.mean(agree)), 4)}
 
 
-def _measure(store: Any, namespace: str, queries: list[tuple[str, list[float]]], k: int) -> dict[str, Any]:
+def _measure(store: Any, namespace: str, queries: list[tuple[str, list[float]]], k: int,
+             budget_s: float) -> dict[str, Any]:
     from graphmem.recall import recall
 
     return {
-        "recall": latency(lambda q: recall(store, namespace, q[0], q[1], k=k), queries),
-        "vector_search": latency(lambda q: store.vector_search("Fact", namespace, q[1], k), queries),
-        "text_search": latency(lambda q: store.text_search("Fact", namespace, q[0], k), queries),
+        "recall": latency(lambda q: recall(store, namespace, q[0], q[1], k=k), queries, budget_s=budget_s),
+        "vector_search": latency(lambda q: store.vector_search("Fact", namespace, q[1], k), queries,
+                                 budget_s=budget_s),
+        "text_search": latency(lambda q: store.text_search("Fact", namespace, q[0], k), queries, budget_s=budget_s),
     }
 
 
-def _bench_store(kind: str, sizes: list[int], queries: list[tuple[str, list[float]]], *, k: int,
-                 max_write_s: float, fill_rest: bool, probe_docs: int, seed: int, bar: Any) -> dict[str, Any]:
+def _bench_store(kind: str, sizes: list[int], queries: list[tuple[str, list[float]]], rows: list[dict[str, Any]],
+                 *, k: int, max_write_s: float, max_query_s: float, fill_rest: bool, probe_docs: int, seed: int,
+                 bar: Any) -> dict[str, Any]:
+    """Measure ``kind`` at each size, appending one row per size to ``rows`` as it goes."""
     namespace = f"bench_{uuid.uuid4().hex[:12]}"
-    rows: list[dict[str, Any]] = []
     with ExitStack() as stack, _open(kind, stack) as (store, info):
         grower = Grower(store, Synth(namespace, dim=DIM, seed=seed), max_write_s=max_write_s, fill_rest=fill_rest)
         try:
@@ -131,7 +142,7 @@ def _bench_store(kind: str, sizes: list[int], queries: list[tuple[str, list[floa
                 row["write"] = grower.probe(probe_docs, bar)
                 row["held"] = grower.counts.as_dict()
                 bar.add_task(f"{kind}: {len(queries)} queries × 3 at {grower.facts:,} facts")
-                row["latency_ms"] = _measure(store, namespace, queries, k)
+                row["latency_ms"] = _measure(store, namespace, queries, k, max_query_s)
                 if kind == "kuzu":
                     row["numpy"] = _numpy_baseline(store, namespace, queries, k)
                 rows.append(row)
@@ -140,12 +151,17 @@ def _bench_store(kind: str, sizes: list[int], queries: list[tuple[str, list[floa
         finally:
             if kind == "neo4j":
                 bar.add_task(f"neo4j: deleting namespace {namespace}")
-                info["wiped_nodes"] = _wipe(store, namespace)
-    return {"store": kind, "namespace": namespace, "info": info, "rows": rows}
+                try:
+                    info["wiped"] = _wipe(store, namespace)
+                except Exception as exc:  # keep the measurements; say what is left behind
+                    info["wiped"] = {"error": str(exc)}
+                    stderr.print(f"bench: could not delete namespace {namespace} on {info['location']}: {exc}")
+    return {"store": kind, "namespace": namespace, "info": info}
 
 
 def run(*, sizes: list[int] | None, stores: list[str], queries: int | None, k: int = 10,
-        max_write_s: float = DEFAULT_MAX_WRITE_S, fill_rest: bool = True, probe_docs: int | None = None,
+        max_write_s: float = DEFAULT_MAX_WRITE_S, max_query_s: float = DEFAULT_MAX_QUERY_S,
+        fill_rest: bool = True, probe_docs: int | None = None,
         seed: int = 7, smoke: bool = False) -> dict[str, Any]:
     """Measure and return the JSON report (see README.md for its keys)."""
     if smoke:
@@ -157,18 +173,24 @@ def run(*, sizes: list[int] | None, stores: list[str], queries: int | None, k: i
     rng = np.random.default_rng((seed, 1))
     synth = Synth("q", dim=DIM, seed=seed)  # the vocabulary and names do not depend on the namespace
     query_set = [(synth.cue(rng), synth.vector(rng)) for _ in range(queries)]
-    per_store = []
+    per_store, results, interrupted = [], [], False
     with progress() as bar:
-        for kind in stores:
-            per_store.append(_bench_store(kind, sizes, query_set, k=k, max_write_s=max_write_s,
-                                          fill_rest=fill_rest, probe_docs=probe_docs, seed=seed, bar=bar))
-    results = [row for s in per_store for row in s["rows"]]
+        try:
+            for kind in stores:
+                per_store.append(_bench_store(kind, sizes, query_set, results, k=k, max_write_s=max_write_s,
+                                              max_query_s=max_query_s, fill_rest=fill_rest, probe_docs=probe_docs,
+                                              seed=seed, bar=bar))
+        except KeyboardInterrupt:  # report what was measured so far
+            interrupted = True
+            stderr.print("bench: interrupted; reporting the sizes measured so far")
     return {
         "bench": "stores",
         "meta": machine(),
         "params": {"sizes": sizes, "stores": stores, "queries": queries, "k": k, "max_write_s": max_write_s,
-                   "fill_rest": fill_rest, "probe_docs": probe_docs, "seed": seed, "smoke": smoke, "dim": DIM, "utterances_per_doc": 20, "facts_per_utterance": 2.0},
+                   "max_query_s": max_query_s, "fill_rest": fill_rest, "probe_docs": probe_docs, "seed": seed,
+                   "smoke": smoke, "dim": DIM, "utterances_per_doc": 20, "facts_per_utterance": 2.0},
         "stores": {s["store"]: {"namespace": s["namespace"], **s["info"]} for s in per_store},
+        "interrupted": interrupted,
         "results": results,
     }
 
@@ -212,6 +234,9 @@ def _caption(report: dict[str, Any]) -> str:
                      "of write_batch per store) ran out, so that latency is measured at the full size.")
     parts.append("recall = graphmem.recall.recall (vector + full-text over facts and utterances, entity facts, "
                  "details); vector / text = the store's bare search over facts.")
+    if any(stat.get("capped") for r in rows for stat in r["latency_ms"].values()):
+        parts.append(f"(n=…): that path ran longer than --max-query-s ({p['max_query_s']:g} s) and was timed "
+                     "on that many queries only.")
     agree = [r["numpy"]["topk_agreement"] for r in rows if "numpy" in r]
     if agree:
         load = max(r["numpy"]["load_s"] for r in rows if "numpy" in r)

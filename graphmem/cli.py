@@ -466,3 +466,7 @@ def stats(store: str | None, namespace: str, as_json: bool) -> None:
         for name, value in counts.items():
             click.echo(f"{name:<11} {value}")
 
+
+from .eval.cli import eval_group  # noqa: E402 - `graphmem eval …` lives with the evaluations
+
+main.add_command(eval_group)
