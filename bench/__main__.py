@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
                          "over the same turns. Example: python -m bench ingest --limit 600")
     ing.add_argument("--data", type=Path, default=None,
                      help="a LoCoMo-style folder, or any folder of .jsonl/.md/.txt "
-                     "(default: /work/shared/data/locomo if present, else examples/data)")
+                     "(default: ../shared/data/locomo if present, else examples/data)")
     ing.add_argument("--limit", type=_positive, default=None, help="number of turns (default 600)")
     ing.add_argument("--repeat", type=_positive, default=1, help="runs of each measurement; medians reported")
     common(ing)
@@ -106,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
                         "the CaRB scorer (binary lenient); recall by construction; parse vs extraction time. "
                         "Example: python -m bench carb --split dev --out /tmp/carb_dev.tsv")
     cb.add_argument("--data", type=Path, default=None,
-                    help="folder with <split>.txt and <split>_gold.tsv (default: /work/shared/data/carb if present)")
+                    help="folder with <split>.txt and <split>_gold.tsv (default: ../shared/data/carb if present)")
     cb.add_argument("--split", choices=("dev", "test"), default="dev", help="which split (default dev)")
     cb.add_argument("--limit", type=_positive, default=None, help="first N sentences only (default all)")
     cb.add_argument("--out", type=Path, default=None, help="write the extractions here, CaRB's tabbed format")
@@ -117,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
                         "Memory.recall, score recall@k per category against BM25, dense and RRF baselines. "
                         "Example: python -m bench locomo --conversations 0,1 --plot /tmp/locomo.png")
     lm.add_argument("--data", type=Path, default=None,
-                    help="a LoCoMo JSON file or folder (default: /work/shared/data/locomo if present)")
+                    help="a LoCoMo JSON file or folder (default: ../shared/data/locomo if present)")
     lm.add_argument("--k", type=_sizes, default=[5, 10, 25, 50], help="cut-offs in turns (default 5,10,25,50)")
     lm.add_argument("--conversations", type=_indices, default=None, help="indices to run, e.g. 0,1 (default all)")
     lm.add_argument("--limit-questions", type=_positive, default=None, help="first N questions per conversation")

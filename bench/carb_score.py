@@ -1,6 +1,6 @@
 """The CaRB Open IE scorer, default "binary lenient (s,m)" setting, written from its spec.
 
-The spec is in words in ``/work/shared/data/carb/README.md`` ("Scoring"); this module
+The spec is in words in ``../shared/data/carb/README.md`` ("Scoring"); this module
 follows it step by step and nothing here comes from the reference implementation:
 
 1. Sentences are keyed by :func:`normalise_sentence` (no spaces, PTB bracket escapes

@@ -2,7 +2,7 @@
 
 A LoCoMo folder holds ``*.json`` files, each a list of conversations whose
 ``conversation`` object has ``session_<n>`` turn lists and ``session_<n>_date_time``
-strings (see ``/work/shared/data/locomo/README.md``). Any other folder is read with
+strings (see ``../shared/data/locomo/README.md``). Any other folder is read with
 graphmem's own readers (``.jsonl`` chats, ``.txt``/``.md`` documents).
 
 Either way the turns are written back as graphmem input files into a scratch folder,
@@ -19,7 +19,7 @@ from pathlib import Path
 
 __all__ = ["Turn", "Corpus", "load", "default_data_dir"]
 
-SHARED_LOCOMO = Path("/work/shared/data/locomo")
+SHARED_LOCOMO = Path(__file__).resolve().parents[2] / "shared" / "data" / "locomo"  # ../shared beside the repo
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "data"
 
 

@@ -1,6 +1,6 @@
 """The CaRB scorer (bench/carb_score.py) pinned on small hand-computed cases.
 
-Each case quotes the rule of the spec (/work/shared/data/carb/README.md, "Scoring") it
+Each case quotes the rule of the spec (../shared/data/carb/README.md, "Scoring") it
 checks, with the arithmetic in a comment. Pure Python: no model, runs in milliseconds.
 """
 
