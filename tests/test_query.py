@@ -112,9 +112,11 @@ def test_history_drops_the_current_filter():
     assert "f.superseded IS NULL" not in compiled_text('RECALL "x" HISTORY', "kuzu")
 
 
-def test_neo4j_falls_back_to_an_exact_scan_and_kuzu_needs_none():
-    assert "fact_vector_exact" in compile_query('RECALL "x"', "neo4j").statements
-    assert "fact_vector_exact" not in compile_query('RECALL "x"', "kuzu").statements
+def test_vector_candidates_take_headroom_then_fall_back_to_an_exact_scan():
+    for dialect in ("neo4j", "kuzu"):
+        compiled = compile_query('RECALL "x"', dialect)
+        assert "$fetch" in compiled.statements["fact_vector"].text
+        assert "$fetch" not in compiled.statements["fact_vector_exact"].text
 
 
 def test_relative_times_resolve_against_now():

@@ -221,13 +221,16 @@ class CypherGenerator:
         b = self.builder()
         out["fact_text"] = stmt(self.fulltext(b, "Fact", "fact_text", cue, "f"), "score", b)
         b = self.builder()
+        # Speakers are hubs with thousands of facts: rank by similarity and keep $fetch before
+        # joining anchors and applying the filters.
         entities = (self.fulltext(b, "Entity", "entity_name", cue, "e")
                     + "\nWITH e, score AS es WHERE e.namespace = $ns WITH e ORDER BY es DESC LIMIT 5"
-                    + "\nMATCH (f:Fact)-[:SUBJECT|OBJECT]->(e)")
-        out["fact_entity"] = stmt(entities, self.cosine("f.embedding"), b)
+                    + "\nMATCH (f:Fact)-[:SUBJECT|OBJECT]->(e)"
+                    + f"\nWITH DISTINCT f\nWITH f, {self.cosine('f.embedding')} AS score ORDER BY score DESC LIMIT $fetch")
+        out["fact_entity"] = stmt(entities, "score", b)
         if node.about:
             b = self.builder()
-            out["fact_about"] = stmt("MATCH (f:Fact)", self.cosine("f.embedding"), b)
+            out["fact_about"] = stmt("MATCH (f:Fact) WHERE f.namespace = $ns", self.cosine("f.embedding"), b)
         return out
 
     def _utterance_filters(self, b: _Builder, node: A.Recall, u: str = "u") -> list[str]:
@@ -430,13 +433,17 @@ class KuzuGenerator(CypherGenerator):
 
     dialect = "kuzu"
     LOWER = "lower"
-    EXACT_VECTOR = True  # no ANN index on the embedded store (PERF-NOTES.md): the scan is exact
 
+    # No ANN index on the embedded store (PERF-NOTES.md). The scan ranks first and keeps
+    # $fetch rows, like Neo4j's index, so the joins and filters after it see few rows; the
+    # executor falls back to the *_exact statements when the filters leave too few.
     def fact_vector(self, b: _Builder) -> str:
-        return f"MATCH (f:Fact) WHERE f.namespace = $ns\nWITH f, {self.cosine('f.embedding')} AS score"
+        return (f"MATCH (f:Fact) WHERE f.namespace = $ns\nWITH f, {self.cosine('f.embedding')} AS score\n"
+                "ORDER BY score DESC LIMIT $fetch")
 
     def utterance_vector(self, b: _Builder) -> str:
-        return f"MATCH (u:Utterance) WHERE u.namespace = $ns\nWITH u, {self.cosine('u.embedding')} AS score"
+        return (f"MATCH (u:Utterance) WHERE u.namespace = $ns\nWITH u, {self.cosine('u.embedding')} AS score\n"
+                "ORDER BY score DESC LIMIT $fetch")
 
     def fulltext(self, b: _Builder, label: str, index: str, cue: str, alias: str) -> str:
         return f"CALL QUERY_FTS_INDEX('{ident(label)}', '{index}', {b.p(cue)}) WITH node AS {alias}, score"
