@@ -188,11 +188,7 @@ class Memory:
                     on_document(path, docs)
                 continue
             for doc in docs:
-                result = self._write_document(doc)
-                if result.written:
-                    report.written.append(result)
-                else:
-                    report.skipped.append(doc.uri)
+                result = self._record(report, doc)
                 if on_document:
                     on_document(path, result)
         return report
@@ -209,12 +205,17 @@ class Memory:
             report.errors.append(exc)
             return report
         for doc in docs:
-            result = self._write_document(doc)
-            if result.written:
-                report.written.append(result)
-            else:
-                report.skipped.append(doc.uri)
+            self._record(report, doc)
         return report
+
+    def _record(self, report: IngestReport, doc: Document) -> WriteReport:
+        """Write one document and note in ``report`` whether it was new or already stored."""
+        result = self._write_document(doc)
+        if result.written:
+            report.written.append(result)
+        else:
+            report.skipped.append(doc.uri)
+        return result
 
     def _source_for(self, doc: Document) -> Source:
         if doc.kind == "dialogue":
