@@ -29,7 +29,8 @@ _NODE_TABLES = {"write_source": "Source", "write_utterance": "Utterance", "write
                 "write_fact": "Fact"}
 _EDGE_TABLES = {"edge_part_of": "PART_OF", "edge_next": "NEXT", "edge_subject": "SUBJECT",
                 "edge_object": "OBJECT", "edge_related": "RELATED", "edge_anchored": "ANCHORED_IN",
-                "edge_mentioned": "MENTIONED_IN", "edge_discourse": "DISCOURSE"}
+                "edge_mentioned": "MENTIONED_IN", "edge_discourse": "DISCOURSE",
+                "edge_turn_discourse": "TURN_DISCOURSE"}
 _SEEN = {"first_seen": "seen", "last_seen": "seen"}  # Entity columns fed by batch_rows' "seen"
 
 

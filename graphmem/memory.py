@@ -254,9 +254,28 @@ class Memory:
                 previous, last = tail[0]
                 for i, u in enumerate(new):
                     u.position = last + 1 + i
+                self._restore_dialogue(source, previous, last)
         batch = self.pipeline.build(self.namespace, source, new, previous_utterance_id=previous)
         self._embed(batch)
         return self.store.write_batch(batch)
+
+    def _restore_dialogue(self, source: Source, previous: str, last: int) -> None:
+        """Read the session's last turns back from the store unless this process holds them.
+
+        A turn added after a restart ("Because I got a job.") then still relates to the turn
+        before it, as it would have in one process.
+        """
+        from .nlp.links import stored_turns
+
+        dialogue = self.pipeline.dialogue
+        if dialogue.knows(self.namespace, source.id, previous):
+            return
+        rows = self.store.run(self.store.templates.stmt(
+            "turn_context", source_id=source.id, namespace=self.namespace,
+            from_position=last - dialogue.keep + 1)).dicts()
+        if rows:
+            dialogue.restore(self.namespace, source.id,
+                             stored_turns(self.namespace, rows, self.pipeline.parser.parse_many))
 
     def _embed(self, batch: MemoryBatch) -> None:
         texts = [u.text for u in batch.utterances] + [f.text for f in batch.facts]

@@ -23,6 +23,7 @@ __all__ = [
     "Fact",
     "FactAnchor",
     "DiscourseLink",
+    "TurnLink",
     "MemoryBatch",
     "make_id",
     "content_hash",
@@ -97,6 +98,7 @@ class Utterance:
     session: str | None = None
     time: str | None = None
     external_id: str | None = None  # e.g. LoCoMo's dia_id
+    act: str | None = None  # dialogue act: question | answer | statement (set by the pipeline)
     embedding: list[float] | None = None
 
 
@@ -176,6 +178,22 @@ class DiscourseLink:
 
 
 @dataclass(slots=True)
+class TurnLink:
+    """A discourse relation between two utterances, earlier → later.
+
+    Written when a relation's arguments lie in different utterances ("I moved." —
+    "Because I got a job.") and for a question and its answer (``relation="answer"``),
+    whether or not either turn yielded facts.
+    """
+
+    source_utterance_id: str
+    target_utterance_id: str
+    relation: str
+    connective: str | None = None
+    confidence: float = 1.0
+
+
+@dataclass(slots=True)
 class MemoryBatch:
     """One document's worth of memory, written all-or-nothing.
 
@@ -191,6 +209,7 @@ class MemoryBatch:
     facts: list[Fact] = field(default_factory=list)
     anchors: list[FactAnchor] = field(default_factory=list)
     links: list[DiscourseLink] = field(default_factory=list)
+    turn_links: list[TurnLink] = field(default_factory=list)
     previous_utterance_id: str | None = None
 
     @property

@@ -328,3 +328,54 @@ def test_bench_discourse_smoke_json(capsys):
     assert report["identification"]["graphmem"]["f1"] >= report["identification"]["lexicon"]["f1"]
     assert report["senses"]["graphmem"]["relations"] == 3
     assert report["senses"]["graphmem"]["level1"] == 100.0
+
+
+# --- turns: dialogue acts and turn → turn relations, stored ------------------------------------------
+
+
+def _turn_links(memory) -> set[tuple[str, str, str | None, str]]:
+    from graphmem.store.base import Statement
+
+    rows = memory.store.run(Statement(
+        "MATCH (a:Utterance)-[r:TURN_DISCOURSE]->(b:Utterance) WHERE a.namespace = $ns AND b.namespace = $ns "
+        "RETURN a.text AS a, r.relation AS relation, r.connective AS connective, b.text AS b",
+        {"ns": memory.namespace})).dicts()
+    return {(r["a"], r["relation"], r["connective"], r["b"]) for r in rows}
+
+
+@pytest.mark.slow
+def test_turns_store_their_dialogue_act_and_relations_between_turns(memory):
+    from graphmem.store.base import Statement
+
+    for speaker, text in [("Bob", "Where do you live?"), ("Alice", "Berlin."), ("Alice", "I sold my car."),
+                          ("Bob", "Why?"), ("Alice", "Because it was too expensive.")]:
+        memory.add(text, speaker=speaker, session="s1")
+    acts = dict(memory.store.run(Statement(
+        "MATCH (u:Utterance) WHERE u.namespace = $ns RETURN u.text AS text, u.act AS act", {"ns": memory.namespace})))
+    assert acts == {"Where do you live?": "question", "Berlin.": "answer", "I sold my car.": "statement",
+                    "Why?": "question", "Because it was too expensive.": "answer"}
+    links = _turn_links(memory)
+    assert ("Where do you live?", "answer", None, "Berlin.") in links
+    assert ("Why?", "answer", None, "Because it was too expensive.") in links
+    # The reason is for the sale, past the bare "Why?": even where no fact was extracted, the turns relate.
+    assert ("I sold my car.", "Contingency.Cause.Reason", "because", "Because it was too expensive.") in links
+    assert len(links) == 3
+    # The query language filters on the act.
+    rows = memory.query('RECALL UTTERANCES "where does Alice live" WHERE act = answer LIMIT 5')
+    assert rows and {h.text for h in rows} <= {"Berlin.", "Because it was too expensive."}
+
+
+@pytest.mark.slow
+def test_a_turn_added_after_a_restart_still_relates_to_the_stored_turn_before(store_location, namespace):
+    from graphmem import Memory
+
+    location, auth = store_location
+    with Memory(location, namespace=namespace, auth=auth) as mem:
+        mem.add("I moved to Paris.", speaker="Alice", session="s1")
+    with Memory(location, namespace=namespace, auth=auth) as mem:  # as after a restart: a fresh pipeline context
+        mem.add("Because I got a job at Airbus.", speaker="Alice", session="s1")
+        rows = mem.query("WHY (Alice, move_to, Paris)")
+        assert {r["fact"] for r in rows} == {"Alice moved to Paris"}
+        assert "Alice got job" in {r["reason"] for r in rows}
+        assert ("I moved to Paris.", "Contingency.Cause.Reason", "because", "Because I got a job at Airbus.") \
+            in _turn_links(mem)

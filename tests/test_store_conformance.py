@@ -156,3 +156,24 @@ def test_fact_details_carry_provenance(store, namespace):
 def test_search_refuses_unknown_labels(store, namespace):
     with pytest.raises(ValueError):
         store.vector_search("Source", namespace, unit(1), 3)
+
+
+def test_an_older_kuzu_store_gains_new_properties_on_open(tmp_path, namespace):
+    """Schema changes are additive: a store written by an earlier graphmem opens and keeps its rows."""
+    location = str(tmp_path / "store")
+    st = open_store(Config(store=location))
+    st.ensure_schema(embedding_dim=DIM)
+    st.write_batch(make_batch(namespace, "d1", TURNS))
+    st.run(Statement("ALTER TABLE Utterance DROP act"))  # as before utterances carried a dialogue act
+    st.run(Statement("ALTER TABLE DISCOURSE DROP confidence"))
+    st.close()
+    st = open_store(Config(store=location))
+    try:
+        st.ensure_schema(embedding_dim=DIM)
+        assert counts(st, namespace)["utterances"] == 3
+        acts = st.run(Statement("MATCH (u:Utterance) WHERE u.namespace = $ns RETURN u.act", {"ns": namespace})).rows
+        assert acts == ((None,),) * 3
+        cols = {r[1] for r in st.run(Statement("CALL TABLE_INFO('DISCOURSE') RETURN *")).rows}
+        assert "confidence" in cols
+    finally:
+        st.close()

@@ -1,4 +1,4 @@
-"""Discourse relations and dialogue frames into a :class:`MemoryBatch`: fact → fact links.
+"""Discourse relations and dialogue frames into a :class:`MemoryBatch`: fact → fact and turn → turn links.
 
 Called by :meth:`graphmem.nlp.Pipeline.build` once the facts of every utterance are known:
 
@@ -13,7 +13,12 @@ Called by :meth:`graphmem.nlp.Pipeline.build` once the facts of every utterance 
    or in the :class:`DialogueContext` (turns added one by one through ``Memory.add``);
    a bare "Why?" passes the question back to the turn it asks about.
 
-No database code: the links travel in ``batch.links`` and the stores write them.
+3. **Turns.** Each new utterance gets its dialogue act (question / answer / statement); a
+   relation whose Arg1 is another turn, and an answer to the question before it, also link
+   the two utterances (:class:`TurnLink`) — so turns that yielded no fact stay related.
+
+No database code: the links travel in ``batch.links`` / ``batch.turn_links`` and the stores
+write them.
 """
 
 from __future__ import annotations
@@ -23,12 +28,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..model import DiscourseLink, Entity, Fact, FactAnchor, MemoryBatch, Mention, Utterance, make_id
+from ..model import DiscourseLink, Entity, Fact, FactAnchor, MemoryBatch, Mention, TurnLink, Utterance, make_id
 from .dialogue import Frame, answer_frames, dialogue_act, presupposed
 from .discourse import Relation, arg_tokens, clause_head, find_relations
 from .parse import ParsedDoc
 
-__all__ = ["DialogueContext", "Turn", "link_batch"]
+__all__ = ["DialogueContext", "Turn", "link_batch", "stored_turns"]
 
 #: Facts linked on each side of one relation, at most (the clause's own facts first).
 MAX_PER_SIDE = 3
@@ -62,12 +67,55 @@ class DialogueContext:
             return []
         return list(turns)
 
+    def knows(self, namespace: str, source_id: str, utterance_id: str) -> bool:
+        """Whether the turn ``utterance_id`` is the last one held for the source."""
+        turns = self._turns.get((namespace, source_id), [])
+        return bool(turns) and turns[-1].utterance.id == utterance_id
+
+    def restore(self, namespace: str, source_id: str, turns: list[Turn]) -> None:
+        """Hold ``turns`` (read back from a store) as the source's last turns."""
+        key = (namespace, source_id)
+        self._turns[key] = list(turns)[-self.keep :]
+        self._turns.move_to_end(key)
+        while len(self._turns) > self.sources:
+            self._turns.popitem(last=False)
+
     def remember(self, batch: MemoryBatch, turns: list[Turn]) -> None:
         key = (batch.namespace, batch.source.id)
         self._turns[key] = (self.before(batch) + turns)[-self.keep :]
         self._turns.move_to_end(key)
         while len(self._turns) > self.sources:
             self._turns.popitem(last=False)
+
+
+def stored_turns(namespace: str, rows: Sequence[dict], parse) -> list[Turn]:
+    """Turns read back from a store (``cypher/common/turn_context.cypher`` rows, by position).
+
+    ``parse`` maps texts to :class:`ParsedDoc` s. A fact's spans are kept only where the fact
+    was first stated in that turn; elsewhere they would point into another utterance's text.
+    """
+    utts: dict[str, Utterance] = {}
+    facts: dict[str, list[Fact]] = {}
+    for r in rows:
+        if r["id"] not in utts:
+            utts[r["id"]] = Utterance(r["id"], namespace, "", r["text"], r["position"], r["speaker"], r["session"],
+                                      r["time"], r["external_id"], r["act"])
+            facts[r["id"]] = []
+        if r["fact_id"] is None:
+            continue
+        own = r["fact_utterance"] == r["id"]
+
+        def span(a: str, b: str) -> tuple[int, int] | None:
+            return (r[a], r[b]) if own and r[a] is not None and r[b] is not None else None
+
+        facts[r["id"]].append(Fact(
+            r["fact_id"], namespace, "", r["subject"] or "", r["predicate"] or "", r["relation"] or "",
+            r["object"] or "", r["fact_text"] or "", polarity=bool(r["polarity"]), mood=r["mood"] or "asserted",
+            confidence=float(r["confidence"] if r["confidence"] is not None else 1.0),
+            subject_span=span("subject_start", "subject_end"), relation_span=span("relation_start", "relation_end"),
+            object_span=span("object_start", "object_end")))
+    docs = list(parse([u.text for u in utts.values()]))
+    return [Turn(u, d, facts[u.id]) for u, d in zip(utts.values(), docs)]
 
 
 def _anchor_token(doc: ParsedDoc, fact: Fact) -> int | None:
@@ -125,13 +173,19 @@ def _bare_question(turn: Turn) -> bool:
     return dialogue_act(turn.doc) == "question" and len(words) <= 3 and not turn.facts
 
 
-def _previous_facts(turns: list[Turn], k: int) -> list[Fact]:
-    """Arg1 for a turn-initial connective of turn ``k``: the previous turn's last facts."""
+def _previous_turn(turns: list[Turn], k: int) -> int | None:
+    """The turn a turn-initial connective of turn ``k`` relates to: the one before, past a bare "Why?"."""
     for j in range(k - 1, max(-1, k - 3), -1):
         if _bare_question(turns[j]):
             continue  # "I moved." — "Why?" — "Because …": the reason is for the move
-        return _tail(turns[j])
-    return []
+        return j
+    return None
+
+
+def _previous_facts(turns: list[Turn], k: int) -> list[Fact]:
+    """Arg1 for a turn-initial connective of turn ``k``: the previous turn's last facts."""
+    j = _previous_turn(turns, k)
+    return [] if j is None else _tail(turns[j])
 
 
 def _frame_fact(batch: MemoryBatch, ents: EntityTable, utt: Utterance, frame: Frame, *,
@@ -218,12 +272,30 @@ def link_batch(batch: MemoryBatch, docs: Sequence[ParsedDoc], ents: EntityTable,
     turns = old + new
     _add_frames(batch, ents, turns, len(old))
     seen = {(lk.source_fact_id, lk.target_fact_id, lk.relation) for lk in batch.links}
+    seen_turns = {(t.source_utterance_id, t.target_utterance_id, t.relation) for t in batch.turn_links}
+
+    def link_turns(a: Utterance, b: Utterance, relation: str, connective: str | None, confidence: float) -> None:
+        if (a.id, b.id, relation) not in seen_turns:
+            seen_turns.add((a.id, b.id, relation))
+            batch.turn_links.append(TurnLink(a.id, b.id, relation, connective, confidence))
+
     for k in range(len(old), len(turns)):
-        for rel in find_relations(turns[k].doc):
+        turn = turns[k]
+        prev = turns[k - 1] if k > 0 else None
+        turn.utterance.act = dialogue_act(turn.doc, previous=prev.doc if prev else None,
+                                          same_speaker=prev is not None
+                                          and prev.utterance.speaker == turn.utterance.speaker)
+        if turn.utterance.act == "answer" and prev is not None:
+            link_turns(prev.utterance, turn.utterance, "answer", None, 1.0)
+        for rel in find_relations(turn.doc):
             for link in _links_for(turns, k, rel):
                 key = (link.source_fact_id, link.target_fact_id, link.relation)
                 if key not in seen:
                     seen.add(key)
                     batch.links.append(link)
+            # Arg1 in another turn: the turns are related whether or not either stated a fact.
+            j = _previous_turn(turns, k) if rel.arg1 is None else None
+            if j is not None:
+                link_turns(turns[j].utterance, turn.utterance, rel.sense, rel.connective, rel.confidence)
     if context is not None:
         context.remember(batch, new)

@@ -24,8 +24,8 @@ Span = tuple[int, int]
 
 #: Fields a WHERE may test, and the ones that also apply to utterances.
 FIELDS = ("predicate", "polarity", "modality", "speaker", "session", "subject", "object", "mood", "tense",
-          "confidence", "attribution")
-UTTERANCE_FIELDS = ("speaker", "session")
+          "confidence", "attribution", "act")
+UTTERANCE_FIELDS = ("speaker", "session", "act")
 #: Signals RANK BY may weigh.
 SIGNALS = ("vector", "text", "entity", "recency")
 

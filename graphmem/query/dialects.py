@@ -27,10 +27,11 @@ _VOCABULARY = frozenset({
     "Fact", "Utterance", "Entity", "Source",
     # relationship types
     "SUBJECT", "OBJECT", "ANCHORED_IN", "MENTIONED_IN", "DISCOURSE", "PART_OF", "NEXT", "RELATED", "SUPERSEDES",
+    "TURN_DISCOURSE",
     # properties
     "id", "namespace", "predicate", "polarity", "modality", "mood", "tense", "confidence", "attribution", "subject",
     "object", "speaker", "session", "time", "text", "name", "aliases", "valid_from", "superseded", "retracted",
-    "embedding", "relation", "connective", "char_start", "char_end", "external_id", "uri", "position",
+    "embedding", "relation", "connective", "char_start", "char_end", "external_id", "uri", "position", "act",
 })
 
 #: WHERE field → (which node, property). f = the fact, u = its anchor utterance.
@@ -38,9 +39,9 @@ _FIELD = {
     "predicate": ("f", "predicate"), "polarity": ("f", "polarity"), "modality": ("f", "modality"),
     "mood": ("f", "mood"), "tense": ("f", "tense"), "confidence": ("f", "confidence"),
     "attribution": ("f", "attribution"), "subject": ("f", "subject"), "object": ("f", "object"),
-    "speaker": ("u", "speaker"), "session": ("u", "session"),
+    "speaker": ("u", "speaker"), "session": ("u", "session"), "act": ("u", "act"),
 }
-_CASELESS = {"subject", "object", "speaker", "session", "attribution"}
+_CASELESS = {"subject", "object", "speaker", "session", "attribution", "act"}
 _OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 #: Discourse relations that answer WHY: the target of a Reason edge is why its source holds;
 #: the source of a Result edge is why its target holds.

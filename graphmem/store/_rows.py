@@ -50,6 +50,7 @@ def batch_rows(batch: MemoryBatch, *, seen: str | None = None) -> list[tuple[str
             "time": u.time,
             "position": u.position,
             "external_id": u.external_id,
+            "act": u.act,
             "embedding": u.embedding,
         }
         for u in batch.utterances
@@ -112,6 +113,11 @@ def batch_rows(batch: MemoryBatch, *, seen: str | None = None) -> list[tuple[str
          "confidence": float(d.confidence)}
         for d in batch.links
     ]
+    turn_discourse = [
+        {"a": t.source_utterance_id, "b": t.target_utterance_id, "relation": t.relation, "connective": t.connective,
+         "confidence": float(t.confidence)}
+        for t in batch.turn_links
+    ]
     return [
         ("write_source", sources),
         ("write_utterance", utterances),
@@ -125,6 +131,7 @@ def batch_rows(batch: MemoryBatch, *, seen: str | None = None) -> list[tuple[str
         ("edge_anchored", anchored),
         ("edge_mentioned", mentioned),
         ("edge_discourse", discourse),
+        ("edge_turn_discourse", turn_discourse),
     ]
 
 
@@ -147,6 +154,10 @@ def prune_existing(batch: MemoryBatch, existing: set[str]) -> MemoryBatch:
         mentions=[m for m in batch.mentions if m.utterance_id not in existing],
         facts=facts,
         anchors=[a for a in batch.anchors if a.fact_id in kept],
-        links=[d for d in batch.links if d.source_fact_id in kept and d.target_fact_id in kept],
+        # A link may start at a fact stored earlier (the turn before); it belongs to its newer end.
+        links=[d for d in batch.links
+               if d.source_fact_id not in dropped_facts and d.target_fact_id not in dropped_facts
+               and (d.source_fact_id in kept or d.target_fact_id in kept)],
+        turn_links=[t for t in batch.turn_links if t.target_utterance_id not in existing],
         previous_utterance_id=batch.previous_utterance_id,
     )

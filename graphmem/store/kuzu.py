@@ -31,6 +31,32 @@ if TYPE_CHECKING:
 __all__ = ["KuzuStore"]
 
 _FTS_CALL = re.compile(r"CREATE_FTS_INDEX\('(\w+)',\s*'(\w+)'")
+_CREATE_TABLE = re.compile(r"CREATE (?:NODE|REL) TABLE IF NOT EXISTS (\w+)\s*\((.*)\)\s*$", re.S)
+
+
+def _columns(body: str) -> list[tuple[str, str]]:
+    """``(name, type)`` of each property in a CREATE TABLE body (no key, no FROM … TO …)."""
+    parts, depth, cur = [], 0, ""
+    for ch in body:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    out = []
+    for part in (p.strip() for p in parts):
+        if not part or part.upper().startswith("FROM ") or "PRIMARY KEY" in part.upper():
+            continue
+        name, _, type_ = part.partition(" ")
+        out.append((name, type_.strip()))
+    return out
+
+
 _DB_FILE = "graph.kuzu"
 
 
@@ -104,6 +130,16 @@ class KuzuStore:
             if found and found.group(2) in existing:
                 continue  # CREATE_FTS_INDEX has no IF NOT EXISTS
             self._raw(stmt)
+            table = _CREATE_TABLE.match(stmt.strip())
+            if table:
+                self._add_missing_columns(table.group(1), _columns(table.group(2)))
+
+    def _add_missing_columns(self, table: str, columns: list[tuple[str, str]]) -> None:
+        """Bring a table made by an older graphmem up to the schema: new properties are additive."""
+        have = {row[1] for row in self._raw(f"CALL TABLE_INFO('{table}') RETURN *").rows}
+        for name, type_ in columns:
+            if name not in have:  # names and types come from cypher/kuzu/schema.cypher, never from users
+                self._raw(f"ALTER TABLE {table} ADD {name} {type_}")
 
     # -- running statements ---------------------------------------------------------------
 
