@@ -66,6 +66,27 @@ def test_speakers_addressee_and_group():
     assert group.group and group.type == "GROUP" and group.name == "Alice's group"
 
 
+def test_coordinated_people_are_they():
+    # "Alice and Bob left. They smiled at her." — they: the group of Alice and Bob; her: not the group.
+    text = "Alice and Bob left. They smiled at her."
+    rows = [("Alice", "Alice", "PROPN", "NNP", "nsubj", 3, "PERSON", 0), ("and", "and", "CCONJ", "CC", "cc", 2, "", 0),
+            ("Bob", "Bob", "PROPN", "NNP", "conj", 0, "PERSON", 0), ("left", "leave", "VERB", "VBD", "root", 3, "", 0),
+            (".", ".", "PUNCT", ".", "punct", 3, "", 0), ("They", "they", "PRON", "PRP", "nsubj", 6, "", 1),
+            ("smiled", "smile", "VERB", "VBD", "root", 6, "", 1), ("at", "at", "ADP", "IN", "case", 8, "", 1),
+            ("her", "she", "PRON", "PRP", "obl", 6, "", 1), (".", ".", "PUNCT", ".", "punct", 6, "", 1)]
+    doc = _doc(text, rows, [(0, 5), (5, 10)], [(0, 1, "PERSON"), (2, 3, "PERSON")])
+    coref = Resolver().resolve(doc)
+    they = coref.referents[5]
+    assert they.group and they.type == "GROUP" and they.name == "Alice and Bob" and they.members == ("Alice", "Bob")
+    assert [(m.text, m.kind) for m in they.mentions] == [("Alice and Bob", "coordination"), ("They", "pronoun")]
+    assert coref.referents[8].name == "Alice"  # a singular pronoun still takes one person
+    # "Paris and Rome": places make no group of people
+    rows = [(w, *r[1:]) for w, r in zip(["Paris", "and", "Rome"], rows[:3])] + rows[3:]
+    doc = _doc(text.replace("Alice", "Paris").replace("Bob", "Rome"), rows, [(0, 5), (5, 10)],
+               [(0, 1, "GPE"), (2, 3, "GPE")])
+    assert not any(c.group for c in Resolver().resolve(doc).clusters)
+
+
 # -- with the spaCy model --------------------------------------------------------------------------
 
 
@@ -94,6 +115,17 @@ def test_she_loves_it_there_lands_on_alice_and_paris(parser):
     assert text[slice(*love.subject_span)] == "She" and text[slice(*love.object_span)] == "it"  # anchored on the pronouns
     alice = next(e for e in batch.entities if e.name == "Alice")
     assert any(m.entity_id == alice.id and text[m.start:m.end] == "She" for m in batch.mentions)
+
+
+@pytest.mark.slow
+def test_they_after_a_coordination_is_the_group(parser):
+    text = "Alice and Bob moved to Lyon. They love jazz."
+    batch, _ = _batch(parser, [text])
+    love = next(f for f in batch.facts if f.predicate == "love")
+    group = next(e for e in batch.entities if e.id == love.subject_id)
+    assert group.type == "GROUP" and love.subject == "Alice and Bob"
+    assert {(f.subject, f.object) for f in batch.facts if f.predicate == "move_to"} == {("Alice", "Lyon"), ("Bob", "Lyon")}
+    assert text[slice(*love.subject_span)] == "They"
 
 
 @pytest.mark.slow

@@ -35,6 +35,7 @@ also left on ``doc.coref``.
 
 from __future__ import annotations
 
+import math
 import re
 import weakref
 from collections import OrderedDict
@@ -44,7 +45,7 @@ from dataclasses import dataclass, field
 from ._lexicon import (ANIMAL_NOUNS, GENDERED_NOUNS, HONORIFICS, MOTION_VERBS, ORG_NOUNS, PERSON_NOUNS, PLACE_NOUNS,
                        PRONOUNS, REFLEXIVE, female_share, is_surname)
 from ..model import Utterance
-from .parse import ParsedDoc, Token
+from .parse import EntitySpan, ParsedDoc, Token
 
 __all__ = ["Resolver", "Coref", "CorefCluster", "CorefMention", "resolve", "session_resolver"]
 
@@ -82,6 +83,7 @@ _ANIMAL = 60  # a pet, where a person would also do
 _SPECIFIC_ROLES: set[str] = set()  # roles in which "a doctor" may later be "he"
 _INDEFINITE_OK = False  # may "he" be "a doctor" (not only "the doctor", "my doctor")?
 _SYNTAX = 400  # same sentence: up to this much for a short path in the dependency tree
+_TOPIC = 20  # × log(1 + name mentions so far): the person the text is about stays salient beyond the window's decay
 
 
 @dataclass(slots=True)
@@ -93,7 +95,8 @@ class CorefMention:
     start_char: int
     end_char: int
     text: str
-    kind: str  # name | noun | pronoun | there | description (a definite noun phrase that names an entity met before)
+    kind: str  # name | noun | pronoun | there | description (a definite noun phrase that names an entity met
+    # before) | coordination ("Alice and Bob", the mention of their group)
 
 
 @dataclass(slots=True)
@@ -105,6 +108,7 @@ class CorefCluster:
     type: str  # an NER label, PERSON for speakers, GROUP for "we" and coordinations, CONCEPT for nouns
     mentions: list[CorefMention] = field(default_factory=list)
     group: bool = False
+    members: tuple[str, ...] = ()  # names of the people of a coordinated group ("Alice and Bob")
 
 
 @dataclass(slots=True)
@@ -139,6 +143,8 @@ class _Entity:
     located: bool = False  # used as a place ("moved to Lyon"), whatever the NER said
     mentions: list[_Mention] = field(default_factory=list)
     noun_at: tuple[int, int] | None = None  # (document, token) of the noun that introduced it
+    members: tuple[_Entity, ...] = ()  # the people of a coordination ("Alice and Bob")
+    names: int = 0  # mentions by name so far
 
 
 @dataclass(slots=True, eq=False)
@@ -191,6 +197,8 @@ class Resolver:
                 self._add(m, ent)
                 if m.kind in ("pronoun", "there", "description"):
                     resolved.append(m)
+                elif m.kind == "name" and doc.tokens[m.head].dep == "conj":
+                    self._coordination(m)
         for p, subj in pending:  # cataphora: "In his youth, Bob …"; else the usual way, looking back
             ent = self._cataphor(p, subj)
             if ent is not None:
@@ -215,7 +223,7 @@ class Resolver:
             clusters[eid] = CorefCluster(ent.id, ent.name, ent.type, [
                 CorefMention(m.start, m.end, toks[m.start].idx, toks[m.end - 1].end,
                              doc.text[toks[m.start].idx:toks[m.end - 1].end], m.kind)
-                for m in sorted(ms, key=lambda x: x.start)], ent.group)
+                for m in sorted(ms, key=lambda x: x.start)], ent.group, tuple(e.name for e in ent.members))
         return Coref(list(clusters.values()), {m.head: clusters[m.entity.id] for m in resolved
                                                if m.entity and not m.entity.bare})
 
@@ -233,7 +241,7 @@ class Resolver:
                     q = n
             else:
                 self.quotes[t.i] = q
-        for span in doc.ents:
+        for span in self._split_lists(doc.ents):
             if span.label not in _NAMED and not (span.label == "NORP" and toks[span.end - 1].upos == "PROPN"):
                 continue
             start = span.start
@@ -273,6 +281,19 @@ class Resolver:
                     c.dep == "nmod:poss" or c.dep == "det" and c.lemma.lower() in _DEFINITE for c in doc.children(i))
                 out.append(m)
             i += 1
+        return out
+
+    def _split_lists(self, ents: list[EntitySpan]) -> list[EntitySpan]:
+        """ "Alice, Bob" tagged as one PERSON: a comma before a conjunct separates two names."""
+        toks, out = self.doc.tokens, []
+        for span in ents:
+            cuts = [t.i for t in toks[span.start + 1:span.end - 1] if t.text == "," and toks[t.i + 1].dep == "conj"
+                    and span.start <= toks[t.i + 1].head < t.i]
+            lo = span.start
+            for cut in cuts + [span.end]:
+                if cut > lo:
+                    out.append(span if not cuts else EntitySpan(lo, cut, span.label, "", toks[lo].idx, toks[cut - 1].end))
+                lo = cut + 1
         return out
 
     def _predicative(self, t: Token) -> bool:
@@ -558,6 +579,8 @@ class Resolver:
                 s += _PARALLEL
             if eid == prefer:
                 s += _OWN_SUBJECT
+            if gender in ("m", "f"):
+                s += _TOPIC * math.log1p(e.names)
             if penalize and gender in ("m", "f"):
                 if e.bare:
                     s -= _BARE_CHAIN  # a chain of bare pronouns: a name, if any fits, is likelier
@@ -660,6 +683,39 @@ class Resolver:
                 return e
         return self._anaphor(p)
 
+    def _coordination(self, m: _Mention) -> None:
+        """ "Alice and Bob … they": once the last named conjunct is linked, the coordination is a group
+        entity of its people (type ``GROUP``), mentioned by the span from the first conjunct to the last."""
+        toks = self.doc.tokens
+        first = toks[m.head]
+        while first.dep == "conj" and first.head != first.i:
+            first = toks[first.head]
+        heads, stack = [first.i], [first.i]
+        while stack:
+            stack.extend(c.i for c in self.doc.children(stack.pop()) if c.dep == "conj")
+            heads.extend(j for j in stack if j not in heads)
+        if m.head != max(heads):
+            return  # not the last conjunct yet
+        at = {c.head: c for c in self.mentions if c.doc == self.n and c.head in heads and c.entity is not None
+              and c.kind != "coordination"}
+        people = [at[h] for h in sorted(heads) if h in at]
+        if len(people) < 2 or len(people) < len(heads) or any(
+                c.entity.cls not in ("person", "unknown") or c.entity.group or c.entity.alt == "place"
+                or c.label in _PLACES for c in people):
+            return  # "Alice and the others", "Paris and Rome": no group of people here
+        members = tuple(dict.fromkeys(c.entity for c in people))
+        if len(members) < 2:
+            return
+        key = "\x00and:" + ",".join(str(e.id) for e in sorted(members, key=lambda e: e.id))
+        group = self.by_key.get(key)
+        if group is None:
+            name = ", ".join(e.name for e in members[:-1]) + " and " + members[-1].name
+            group = self._new(name=name, type="GROUP", cls="group", group=True, number="pl", members=members)
+            self.by_key[key] = group
+        lead = people[0]
+        self._add(_Mention(self.n, lead.sent, lead.head, lead.start, people[-1].end, "coordination", lead.role,
+                           lead.pred, max(c.weight for c in people), quote=lead.quote), group)
+
     def _participant(self, name: str) -> _Entity:
         key = re.sub(r"\s+", " ", name.strip().lower())
         ent = self.by_key.get(key)
@@ -709,6 +765,8 @@ class Resolver:
         m.entity = ent
         ent.mentions.append(m)
         self.mentions.append(m)
+        if m.kind == "name":
+            ent.names += 1
         if m.kind == "pronoun":
             _, number, gender = PRONOUNS[self.doc.tokens[m.head].text.lower()]
             if gender in ("m", "f") and not ent.gender and ent.cls in ("person", "unknown") and not (
