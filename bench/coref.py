@@ -32,7 +32,7 @@ from rich.table import Table
 
 from ._common import machine, stderr
 
-__all__ = ["DEFAULT_DATA", "Example", "load", "score", "run", "tables"]
+__all__ = ["DEFAULT_DATA", "ERRORS", "Example", "error_kind", "load", "score", "run", "tables"]
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "gap"  # ../shared beside the repo
 TARGET_F1, TARGET_BIAS, TARGET_SHARE = 72.0, 0.95, 0.20
@@ -116,6 +116,28 @@ def _predict(ex: Example, coref: Any, doc: Any) -> tuple[tuple[bool, bool], tupl
     return raw, raw, True
 
 
+ERRORS = ("third entity", "other candidate", "both candidates", "link where none", "unresolved")
+
+
+def error_kind(ex: Example, pred: tuple[bool, bool], resolved: bool) -> str | None:
+    """Where an example went wrong (``None`` when both decisions are right); one of :data:`ERRORS`.
+
+    *third entity*: the pronoun joined someone who is neither A nor B; *other candidate*: the
+    wrong one of A and B; *both candidates*: A and B in one cluster; *link where none*: gold
+    says neither, the cluster holds one; *unresolved*: the pronoun is in no cluster.
+    """
+    gold = (ex.a_coref, ex.b_coref)
+    if pred == gold:
+        return None
+    if not resolved:
+        return "unresolved"
+    if all(pred):
+        return "both candidates"
+    if not any(gold):
+        return "link where none"
+    return "other candidate" if any(pred) else "third entity"
+
+
 def _baseline(ex: Example, doc: Any) -> tuple[bool, bool]:
     """The nearest PERSON name before the pronoun (any gender), read off against A and B."""
     before = [e for e in doc.ents if e.label == "PERSON" and e.end_char <= ex.pronoun_at]
@@ -154,12 +176,16 @@ def run(*, data: Path | None, split: str = "development", limit: int | None = No
     coref_s = time.perf_counter() - t0
 
     raw, single, base, unresolved = [], [], [], 0
+    errors = {g: dict.fromkeys(ERRORS, 0) for g in ("M", "F")}
     for ex, doc, co in zip(examples, docs, corefs):
         r, s, ok = _predict(ex, co, doc)
         raw.append(r)
         single.append(s)
         base.append(_baseline(ex, doc))
         unresolved += not ok
+        kind = error_kind(ex, r, ok)
+        if kind is not None:
+            errors["M" if ex.masculine else "F"][kind] += 1
     share = coref_s / (parse_s + extract_s) if parse_s + extract_s else 0.0
     return {
         "bench": "coref",
@@ -171,6 +197,7 @@ def run(*, data: Path | None, split: str = "development", limit: int | None = No
                    "unresolved": unresolved},
         "scores": {"graphmem": score(examples, raw), "graphmem, one choice": score(examples, single),
                    "baseline: nearest person before": score(examples, base)},
+        "errors": errors,  # examples per gender by where they went wrong (graphmem, clusters as they are)
         "times": {"parse_s": round(parse_s, 3), "extract_s": round(extract_s, 3), "coref_s": round(coref_s, 3),
                   "coref_share_of_parse_and_extract": round(share, 4), "target_share": TARGET_SHARE},
         "targets": {"f1": TARGET_F1, "bias": TARGET_BIAS},
@@ -188,6 +215,14 @@ def tables(report: dict[str, Any]) -> list[Table]:
     for name, s in report["scores"].items():
         main.add_row(name, f"{s['precision']:.1f}", f"{s['recall']:.1f}", f"{s['f1']:.1f}", f"{s['masculine']:.1f}",
                      f"{s['feminine']:.1f}", "–" if s["bias"] is None else f"{s['bias']:.3f}")
+    errs = report["errors"]
+    where = Table(title="Where graphmem goes wrong (examples)", caption="third entity: the pronoun joined neither A "
+                  "nor B; other candidate: the wrong one of the two", expand=False)
+    where.add_column("pronoun", justify="left")
+    for kind in ERRORS:
+        where.add_column(kind, justify="right")
+    for g, label in (("M", "he/his/him"), ("F", "she/her/hers")):
+        where.add_row(label, *(str(errs[g][k]) for k in ERRORS))
     times = Table(title="Time", caption="coreference against parse + extraction, the rest of the linguistic "
                   f"pipeline (target ≤ {100 * TARGET_SHARE:.0f}%)", expand=False)
     for col in ("parse s", "extract s", "coref s", "coref / (parse + extract)"):
@@ -195,4 +230,4 @@ def tables(report: dict[str, Any]) -> list[Table]:
     share = t["coref_share_of_parse_and_extract"]
     flag = "" if share <= t["target_share"] else " (over target)"
     times.add_row(f"{t['parse_s']:.2f}", f"{t['extract_s']:.3f}", f"{t['coref_s']:.3f}", f"{100 * share:.1f}%{flag}")
-    return [main, times]
+    return [main, where, times]

@@ -219,3 +219,19 @@ def test_bench_coref_smoke(capsys):
     assert main(["coref", "--smoke", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["counts"]["examples"] == 20 and set(report["scores"]) >= {"graphmem", "graphmem, one choice"}
+    errs = report["errors"]
+    assert sum(errs["M"].values()) + sum(errs["F"].values()) <= 20
+    assert errs["M"]["unresolved"] + errs["F"]["unresolved"] == report["counts"]["unresolved"]
+
+
+def test_gap_errors_are_told_apart():
+    from bench.coref import Example, error_kind
+
+    ex = Example("x", "", "she", 0, "A", 0, True, "B", 0, False)
+    assert error_kind(ex, (True, False), True) is None
+    assert error_kind(ex, (False, True), True) == "other candidate"
+    assert error_kind(ex, (False, False), True) == "third entity"
+    assert error_kind(ex, (False, False), False) == "unresolved"
+    assert error_kind(ex, (True, True), True) == "both candidates"
+    none = Example("y", "", "he", 0, "A", 0, False, "B", 0, False)
+    assert error_kind(none, (False, True), True) == "link where none" and error_kind(none, (False, False), True) is None
