@@ -425,9 +425,11 @@ class Resolver:
 
     def _unnamed(self, m: _Mention, words: list[str], cls: str) -> _Entity | None:
         """ "He grew up in Evanston. … MacKenzie studied …": a surname as a main-clause subject names the
-        one person so far known only as "he"."""
-        if cls not in ("person", "unknown") or m.role != "subj" or self._depth(self.doc.tokens[m.head]) or (
-                not words or female_share(words[0]) is not None):
+        one person so far known only as "he". The NER often reads a lone surname as an organization or
+        a place ("Gagnon-Tremblay gave up …"): as a main-clause subject it may still be that person."""
+        misread = len(words) == 1 and m.label in ("ORG", "GPE", "NORP") and not self._place_by_syntax(m)
+        if cls not in ("person", "unknown") and not misread or m.role != "subj" or self._depth(
+                self.doc.tokens[m.head]) or not words or female_share(words[0]) is not None:
             return None  # a first name ("Bob") is someone new; a bare surname may be the one "he" was
         bare = {e.id: e for e in self._recent_entities(_WINDOW) if e.bare}
         return next(iter(bare.values())) if len(bare) == 1 else None
