@@ -364,6 +364,9 @@ class Resolver:
                 female_share(w) is not None or is_surname(w) for w in words):
             cls = "unknown"  # "Rivera" tagged GPE, "Mariano Palacios Alcocer" tagged ORG: maybe a person
         tok = toks[m.head]
+        if cls in ("org", "place") and m.end - m.start == 1 and tok.upos == "PROPN" and not tok.text.isupper() and (
+                tok.dep in _SUBJ or tok.dep == "nmod:poss") and not self._place_by_syntax(m):
+            cls = "unknown"  # "Andreev returned", "Hanbury's report": a lone name acting as someone may be a person
         if cls != "person" and tok.dep == "conj" and any(e.cls == "person" for e in self._entities_at(tok.head)):
             cls = "unknown"  # "Priya and Raj": the conjunct of a person is likely one too
         place = self._place_by_syntax(m)
@@ -416,8 +419,10 @@ class Resolver:
         toks, t = self.doc.tokens, self.doc.tokens[m.head]
         if m.label == "PERSON" and m.end - m.start > 1:
             return False  # "Alice Smith": a full name is a person's
-        if any(c.dep == "det" and c.lemma.lower() == "the" for c in self.doc.children(t.i)) and t.dep != "nmod:poss":
-            return True  # "the Louvre": people's names take no article
+        kids = self.doc.children(t.i)
+        if any(c.dep == "det" and c.lemma.lower() == "the" for c in kids) and t.dep != "nmod:poss" and not any(
+                c.dep in ("amod", "nummod") or c.dep == "compound" and c.upos == "NOUN" for c in kids):
+            return True  # "the Louvre": people's names take no article (but "the young Faulkner", "the actress Jo")
         verb = toks[t.head]
         if t.dep == "obl" and verb.lemma.lower() in MOTION_VERBS:
             return any(c.dep == "case" and c.lemma.lower() in _PLACE_PREPS for c in self.doc.children(t.i))
