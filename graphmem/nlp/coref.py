@@ -376,8 +376,10 @@ class Resolver:
         if ent is None:
             ent = self._new(name=text, type=label, cls=cls, number="" if cls == "org" else "sg",
                             alt=_CLASS_OF.get(label, "thing") if cls == "unknown" else "")
-        if cls == "person" and ent.cls != "person" or ent.cls == "unknown" and cls != "unknown":
+        if cls == "person" and ent.cls != "person" or ent.cls == "unknown" and cls not in ("unknown", "org", "place"):
             ent.cls, ent.type = cls, label  # the NER's person reading wins: other labels are often wrong
+        elif cls == "unknown" and ent.cls in ("org", "place") and not ent.located:
+            ent.alt, ent.cls = ent.cls, "unknown"  # acting as someone now ("Andreev returned")
         if len(words) > len(ent.words):
             ent.name, ent.words = text, frozenset(words)
         ent.named, ent.bare = True, False
