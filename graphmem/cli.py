@@ -467,6 +467,63 @@ def stats(store: str | None, namespace: str, as_json: bool) -> None:
             click.echo(f"{name:<11} {value}")
 
 
+@main.group()
+def entities() -> None:
+    """Entity identity: merge two entities into one, list merges, undo a merge (nothing is lost).
+
+    \b
+    Example:
+      graphmem entities merge "Alice Smith" "A. Smith" && graphmem entities unmerge "A. Smith"
+    """
+
+
+@entities.command(name="merge")
+@click.argument("keep")
+@click.argument("other")
+@_memory_options
+@_guard
+def entities_merge(keep: str, other: str, store: str | None, namespace: str, as_json: bool) -> None:
+    """Merge entity OTHER into KEEP (each an id, name or alias): OTHER's facts and mentions move to KEEP.
+
+    The merge is recorded; `graphmem entities unmerge OTHER` undoes it.
+
+    \b
+    Example:
+      graphmem entities merge "Alice Smith" "Smith" --namespace alice
+    """
+    with _open(store, namespace) as mem:
+        _emit(mem.merge_entities(keep, other), as_json)
+
+
+@entities.command(name="unmerge")
+@click.argument("ref")
+@_memory_options
+@_guard
+def entities_unmerge(ref: str, store: str | None, namespace: str, as_json: bool) -> None:
+    """Undo a merge, named by its id or by the merged entity: what it moved goes back.
+
+    \b
+    Example:
+      graphmem entities unmerge "Smith" --namespace alice
+    """
+    with _open(store, namespace) as mem:
+        _emit(mem.unmerge_entities(ref), as_json)
+
+
+@entities.command(name="merges")
+@_memory_options
+@_guard
+def entities_merges(store: str | None, namespace: str, as_json: bool) -> None:
+    """List the namespace's entity merges, oldest first (undone ones show when).
+
+    \b
+    Example:
+      graphmem entities merges --json
+    """
+    with _open(store, namespace, read_only=True) as mem:
+        _print_rows(mem.entity_merges(), as_json)
+
+
 from .eval.cli import eval_group  # noqa: E402 - `graphmem eval …` lives with the evaluations
 
 main.add_command(eval_group)

@@ -9,7 +9,8 @@
     │   └── ReadOnlyError        [GM302]  a write on a read-only memory
     ├── ModelError               [GM400]  an NLP or embedding model cannot be loaded
     ├── QuerySyntaxError         [GM500]  a query that does not parse
-    └── QuerySemanticError       [GM501]  a query that parses but means nothing
+    ├── QuerySemanticError       [GM501]  a query that parses but means nothing
+    └── EntityError              [GM600]  no such entity, or a merge that cannot be done or undone
 
 Every error renders as ``[GMnnn] message``; callers that want fields read them
 from the attributes (``path``, ``line``, ``uri`` ...).
@@ -30,6 +31,7 @@ __all__ = [
     "ModelError",
     "QuerySyntaxError",
     "QuerySemanticError",
+    "EntityError",
 ]
 
 
@@ -120,3 +122,9 @@ class QuerySemanticError(GraphmemError):
     def __init__(self, message: str, *, span: tuple[int, int] | None = None) -> None:
         super().__init__(message)
         self.span = span
+
+
+class EntityError(GraphmemError):
+    """An entity named that is not there (or not one), or a merge that cannot be done or undone."""
+
+    code = "GM600"

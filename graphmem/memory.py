@@ -89,6 +89,7 @@ class Memory:
         self.namespace = namespace
         self._embedder = None
         self._pipeline = None
+        self._aliases = None  # the namespace's stored names (graphmem.entities.AliasIndex), loaded on first write
         self.store: Store = open_store(self.config)
         try:
             self.store.ensure_schema(embedding_dim=self._schema_dim())
@@ -255,7 +256,8 @@ class Memory:
                 for i, u in enumerate(new):
                     u.position = last + 1 + i
                 self._restore_dialogue(source, previous, last)
-        batch = self.pipeline.build(self.namespace, source, new, previous_utterance_id=previous)
+        batch = self.pipeline.build(self.namespace, source, new, previous_utterance_id=previous,
+                                    known=self._alias_index())
         self._embed(batch)
         return self.store.write_batch(batch)
 
@@ -392,6 +394,47 @@ class Memory:
         batch.entities = list(entities.values())
         self._embed(batch)
         return self.store.write_batch(batch)
+
+    # -- entity identity -------------------------------------------------------------------
+
+    def _alias_index(self):
+        if self._aliases is None:
+            from .entities import AliasIndex
+
+            self._aliases = AliasIndex.load(self.store, self.namespace)
+        return self._aliases
+
+    def merge_entities(self, keep: str, other: str) -> dict[str, Any]:
+        """Merge entity ``other`` into ``keep`` (each an id, name or alias), recorded so it can be undone.
+
+        ``other``'s facts and mentions move to ``keep``, which takes its names as aliases; later
+        documents naming ``other`` land on ``keep``. Returns the merge record (``id``, ``kept_name``,
+        ``merged_name``, ``facts``, ``mentions`` …). Raises :class:`~graphmem.errors.EntityError`.
+        """
+        from .entities import merge
+
+        self._check_writable()
+        try:
+            return merge(self.store, self.namespace, keep, other)
+        finally:
+            self._aliases = None
+
+    def unmerge_entities(self, ref: str) -> dict[str, Any]:
+        """Undo a merge, named by its id or the merged entity; everything it moved goes back."""
+        from .entities import unmerge
+
+        self._check_writable()
+        try:
+            return unmerge(self.store, self.namespace, ref)
+        finally:
+            self._aliases = None
+
+    def entity_merges(self) -> list[dict[str, Any]]:
+        """This namespace's entity merges, oldest first (``undone`` empty while one holds)."""
+        from .entities import merges
+
+        return [{k: m[k] for k in ("id", "kept_id", "kept_name", "merged_id", "merged_name", "at", "undone")}
+                for m in merges(self.store, self.namespace)]
 
     def stats(self) -> dict[str, int]:
         """How many sources, utterances, entities and facts this namespace holds."""

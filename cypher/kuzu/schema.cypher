@@ -5,6 +5,8 @@ CREATE NODE TABLE IF NOT EXISTS Source(id STRING PRIMARY KEY, namespace STRING, 
 CREATE NODE TABLE IF NOT EXISTS Utterance(id STRING PRIMARY KEY, namespace STRING, source_id STRING, text STRING, speaker STRING, session STRING, time STRING, position INT64, external_id STRING, embedding FLOAT[{{embedding_dim}}], act STRING);
 CREATE NODE TABLE IF NOT EXISTS Entity(id STRING PRIMARY KEY, namespace STRING, name STRING, type STRING, aliases STRING[], first_seen STRING, last_seen STRING);
 CREATE NODE TABLE IF NOT EXISTS Fact(id STRING PRIMARY KEY, namespace STRING, subject STRING, predicate STRING, relation STRING, object STRING, text STRING, polarity BOOLEAN, modality STRING, tense STRING, mood STRING, attribution STRING, confidence DOUBLE, valid_from STRING, superseded STRING, retracted STRING, utterance_id STRING, subject_start INT64, subject_end INT64, relation_start INT64, relation_end INT64, object_start INT64, object_end INT64, embedding FLOAT[{{embedding_dim}}]);
+// An entity merge, recorded so it can be undone: what moved from the merged entity to the kept one.
+CREATE NODE TABLE IF NOT EXISTS EntityMerge(id STRING PRIMARY KEY, namespace STRING, kept_id STRING, merged_id STRING, kept_name STRING, merged_name STRING, at STRING, undone STRING, subject_facts STRING[], object_facts STRING[], mentions STRING[], kept_aliases STRING[]);
 CREATE REL TABLE IF NOT EXISTS PART_OF(FROM Utterance TO Source);
 CREATE REL TABLE IF NOT EXISTS NEXT(FROM Utterance TO Utterance);
 CREATE REL TABLE IF NOT EXISTS SUBJECT(FROM Fact TO Entity);

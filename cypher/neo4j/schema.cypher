@@ -9,10 +9,12 @@ CREATE CONSTRAINT source_id IF NOT EXISTS FOR (n:Source) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT utterance_id IF NOT EXISTS FOR (n:Utterance) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT fact_id IF NOT EXISTS FOR (n:Fact) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT entity_merge_id IF NOT EXISTS FOR (n:EntityMerge) REQUIRE n.id IS UNIQUE;
 CREATE INDEX source_namespace IF NOT EXISTS FOR (n:Source) ON (n.namespace);
 CREATE INDEX utterance_namespace IF NOT EXISTS FOR (n:Utterance) ON (n.namespace);
 CREATE INDEX utterance_source IF NOT EXISTS FOR (n:Utterance) ON (n.source_id);
 CREATE INDEX entity_namespace IF NOT EXISTS FOR (n:Entity) ON (n.namespace);
+CREATE INDEX entity_merge_namespace IF NOT EXISTS FOR (n:EntityMerge) ON (n.namespace);
 CREATE INDEX fact_namespace IF NOT EXISTS FOR (n:Fact) ON (n.namespace);
 CREATE INDEX fact_predicate IF NOT EXISTS FOR (n:Fact) ON (n.namespace, n.predicate);
 CREATE VECTOR INDEX fact_embedding IF NOT EXISTS FOR (n:Fact) ON n.embedding

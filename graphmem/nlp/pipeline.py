@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from ..model import Entity, Fact, FactAnchor, MemoryBatch, Mention, Source, Utterance, make_id
 from .links import DialogueContext, link_batch
 from .parse import ParsedDoc, SpacyParser
 from .triples import Phrase, extract
 
-__all__ = ["Pipeline", "entity_key"]
+__all__ = ["Pipeline", "KnownEntities", "entity_key"]
 
 #: NER labels that name values, not things the memory tracks as entities.
 _VALUE_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"}
@@ -37,6 +38,16 @@ def _name_tokens(name: str) -> tuple[str, ...]:
     return tuple(w for w in entity_key(name).split() if w not in _TITLES)
 
 
+class KnownEntities(Protocol):
+    """The namespace's stored entities, as the pipeline sees them (:class:`graphmem.entities.AliasIndex`)."""
+
+    def find(self, name: str, type_: str) -> tuple[str, str] | None:
+        """The id and name of the one stored entity ``name`` (of type ``type_``) refers to, else ``None``."""
+
+    def note(self, entities: Iterable[Entity]) -> None:
+        """Remember the entities of a batch about to be written."""
+
+
 class _Entities:
     """The entities of one batch, merged by key and by obvious name variants.
 
@@ -44,18 +55,21 @@ class _Entities:
     shorter names pick out exactly one longer name; the longest form is its name.
     """
 
-    def __init__(self, namespace: str) -> None:
+    def __init__(self, namespace: str, known: KnownEntities | None = None) -> None:
         self.namespace = namespace
+        self.known = known
         self.by_id: dict[str, Entity] = {}
         self.by_key: dict[str, str] = {}
 
     def get(self, name: str, type_: str) -> Entity:
         key = entity_key(name)
-        eid = self.by_key.get(key) or self._variant_of(name, type_) or make_id("ent", self.namespace, key)
+        eid = self.by_key.get(key) or self._variant_of(name, type_)
+        stored = self.known.find(name, type_) if eid is None and self.known is not None else None
+        eid = eid or (stored[0] if stored else make_id("ent", self.namespace, key))  # stored: named in an earlier document
         self.by_key[key] = eid
         ent = self.by_id.get(eid)
         if ent is None:
-            ent = Entity(eid, self.namespace, name, type_, (name,))
+            ent = Entity(eid, self.namespace, (stored[1] or name) if stored else name, type_, (name,))
             self.by_id[eid] = ent
         else:
             if name not in ent.aliases:
@@ -94,9 +108,11 @@ class Pipeline:
         utterances: Sequence[Utterance],
         *,
         previous_utterance_id: str | None = None,
+        known: KnownEntities | None = None,
     ) -> MemoryBatch:
+        """The batch of ``utterances``; names stored before resolve through ``known`` (the alias index)."""
         batch = MemoryBatch(namespace, source, list(utterances), previous_utterance_id=previous_utterance_id)
-        ents = _Entities(namespace)
+        ents = _Entities(namespace, known)
         docs = list(self.parser.parse_many([u.text for u in utterances]))
         from .coref import session_resolver  # coreference follows the session across batches
 
@@ -106,6 +122,8 @@ class Pipeline:
         # Discourse: connectives link the facts of their two arguments; short answers become facts.
         link_batch(batch, docs, ents, context=self.dialogue)
         batch.entities = list(ents.by_id.values())
+        if known is not None:
+            known.note(batch.entities)
         return batch
 
     def _annotate(self, batch: MemoryBatch, ents: _Entities, utt: Utterance, doc: ParsedDoc,

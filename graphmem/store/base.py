@@ -116,6 +116,9 @@ class Store(Protocol):
     def run(self, statement: Statement) -> Result:
         """Run one compiled statement (read-only or write) in its own transaction."""
 
+    def run_many(self, statements: Sequence[Statement]) -> list[Result]:
+        """Run statements in order in one write transaction: all of them take effect or none."""
+
     def vector_search(self, label: str, namespace: str, vector: Sequence[float], k: int) -> list[Hit]:
         """The ``k`` nodes of ``label`` in ``namespace`` most cosine-similar to ``vector``."""
 

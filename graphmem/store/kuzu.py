@@ -155,6 +155,19 @@ class KuzuStore:
     def run(self, statement: Statement) -> Result:
         return self._raw(statement.text, dict(statement.params))
 
+    def run_many(self, statements: Sequence[Statement]) -> list[Result]:
+        self._raw("BEGIN TRANSACTION")
+        try:
+            out = [self._raw(st.text, dict(st.params)) for st in statements]
+            self._raw("COMMIT")
+        except BaseException:
+            try:
+                self._raw("ROLLBACK")
+            except StoreError:
+                pass
+            raise
+        return out
+
     def write_batch(self, batch: MemoryBatch) -> WriteReport:
         t = self.templates
         self._raw("BEGIN TRANSACTION")

@@ -158,6 +158,22 @@ class Neo4jStore:
     def run(self, statement: Statement) -> Result:
         return self._execute(statement.text, dict(statement.params), write=not statement.read_only)
 
+    def run_many(self, statements: Sequence[Statement]) -> list[Result]:
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        def work(tx) -> list[Result]:
+            out = []
+            for st in statements:
+                res = tx.run(st.text, dict(st.params))
+                out.append(Result(tuple(res.keys()), tuple(tuple(rec.values()) for rec in res)))
+            return out
+
+        try:
+            with self._session() as session:
+                return session.execute_write(work)
+        except (Neo4jError, DriverError, OSError) as exc:
+            raise self._wrap(exc) from exc
+
     def write_batch(self, batch: MemoryBatch) -> WriteReport:
         from neo4j.exceptions import Neo4jError, DriverError
 

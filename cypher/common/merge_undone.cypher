@@ -1,0 +1,1 @@
+MATCH (m:EntityMerge {id: $id}) WHERE m.namespace = $namespace SET m.undone = $at
