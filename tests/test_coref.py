@@ -66,6 +66,19 @@ def test_speakers_addressee_and_group():
     assert group.group and group.type == "GROUP" and group.name == "Alice's group"
 
 
+def test_a_fronted_clause_looks_ahead_to_its_subject():
+    # "Tom left. Although he was tired, Bob ran." — he: Bob (cataphora), not the earlier Tom.
+    text = "Tom left. Although he was tired, Bob ran."
+    rows = [("Tom", "Tom", "PROPN", "NNP", "nsubj", 1, "PERSON", 0), ("left", "leave", "VERB", "VBD", "root", 1, "", 0),
+            (".", ".", "PUNCT", ".", "punct", 1, "", 0), ("Although", "although", "SCONJ", "IN", "mark", 6, "", 1),
+            ("he", "he", "PRON", "PRP", "nsubj", 6, "", 1), ("was", "be", "AUX", "VBD", "cop", 6, "", 1),
+            ("tired", "tired", "ADJ", "JJ", "advcl", 9, "", 1), (",", ",", "PUNCT", ",", "punct", 9, "", 1),
+            ("Bob", "Bob", "PROPN", "NNP", "nsubj", 9, "PERSON", 1), ("ran", "run", "VERB", "VBD", "root", 9, "", 1),
+            (".", ".", "PUNCT", ".", "punct", 9, "", 1)]
+    doc = _doc(text, rows, [(0, 3), (3, 11)], [(0, 1, "PERSON"), (8, 9, "PERSON")])
+    assert Resolver().resolve(doc).referents[4].name == "Bob"
+
+
 def test_coordinated_people_are_they():
     # "Alice and Bob left. They smiled at her." — they: the group of Alice and Bob; her: not the group.
     text = "Alice and Bob left. They smiled at her."

@@ -668,7 +668,8 @@ class Resolver:
         return subj.id if subj is not None else None
 
     def _fronted_subject(self, m: _Mention) -> int | None:
-        """The subject after a pronoun in a fronted phrase ("In his review, Glenn Swan …"), if a name."""
+        """The subject after a pronoun in a fronted phrase or clause ("In his review, Glenn Swan …",
+        "Although he was cleared to race, Battistini …"), if a name."""
         toks = self.doc.tokens
         t = toks[m.head]
         for _ in range(12):
@@ -680,8 +681,8 @@ class Resolver:
                 if subj is not None and subj.i > m.head and subj.upos == "PROPN":
                     return subj.i
                 return None
-            if t.dep in _SUBJ or t.dep in _OBJ:
-                return None
+            if (t.dep in _SUBJ or t.dep in _OBJ) and not (t.i == m.head and t.dep in _SUBJ):
+                return None  # inside an argument of the main clause; the pronoun may be its own clause's subject
             t = parent
         return None
 
