@@ -77,6 +77,14 @@ def test_a_fronted_clause_looks_ahead_to_its_subject():
             (".", ".", "PUNCT", ".", "punct", 9, "", 1)]
     doc = _doc(text, rows, [(0, 3), (3, 11)], [(0, 1, "PERSON"), (8, 9, "PERSON")])
     assert Resolver().resolve(doc).referents[4].name == "Bob"
+    # "Tom left. When Ann met him, Bob smiled." — him, the object of the fronted clause: Bob too.
+    text = "Tom left. When Ann met him, Bob smiled."
+    rows = [*rows[:3], ("When", "when", "SCONJ", "WRB", "mark", 5, "", 1), ("Ann", "Ann", "PROPN", "NNP", "nsubj", 5,
+            "PERSON", 1), ("met", "meet", "VERB", "VBD", "advcl", 9, "", 1), ("him", "he", "PRON", "PRP", "obj", 5, "", 1),
+            (",", ",", "PUNCT", ",", "punct", 9, "", 1), ("Bob", "Bob", "PROPN", "NNP", "nsubj", 9, "PERSON", 1),
+            ("smiled", "smile", "VERB", "VBD", "root", 9, "", 1), (".", ".", "PUNCT", ".", "punct", 9, "", 1)]
+    doc = _doc(text, rows, [(0, 3), (3, 11)], [(0, 1, "PERSON"), (4, 5, "PERSON"), (8, 9, "PERSON")])
+    assert Resolver().resolve(doc).referents[6].name == "Bob"
 
 
 def test_coordinated_people_are_they():

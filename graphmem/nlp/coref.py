@@ -681,8 +681,8 @@ class Resolver:
                 if subj is not None and subj.i > m.head and subj.upos == "PROPN":
                     return subj.i
                 return None
-            if (t.dep in _SUBJ or t.dep in _OBJ) and not (t.i == m.head and t.dep in _SUBJ):
-                return None  # inside an argument of the main clause; the pronoun may be its own clause's subject
+            if (t.dep in _SUBJ or t.dep in _OBJ) and t.i != m.head:
+                return None  # inside an argument of the main clause; the pronoun may be one of its own clause
             t = parent
         return None
 
