@@ -199,3 +199,30 @@ def test_memory_merge_and_unmerge(memory):
     assert [m["merged_name"] for m in memory.entity_merges()] == ["Al Smith"]
     memory.unmerge_entities("Al Smith")
     assert memory.query('MATCH ("Al Smith", ?p, ?o) RETURN ?p, ?o') == before
+
+
+def test_cli_merges_lists_and_unmerges(tmp_path, namespace):
+    import json
+
+    from click.testing import CliRunner
+
+    from graphmem import Memory
+    from graphmem.cli import main
+
+    location = str(tmp_path / "store")
+    with Memory(location, namespace=namespace) as mem:
+        mem.store.write_batch(_batch(namespace, "d1", FACTS, TYPES))
+    run = CliRunner().invoke
+    common = ["--store", location, "--namespace", namespace, "--json"]
+    res = run(main, ["entities", "merge", "Alice Smith", "A. Smith", *common])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["merged_name"] == "A. Smith"
+    res = run(main, ["entities", "merges", *common])
+    assert [(m["kept_name"], m["undone"]) for m in json.loads(res.output)] == [("Alice Smith", "")]
+    res = run(main, ["entities", "merge", "Alice Smith", "Nobody", *common])
+    assert res.exit_code != 0 and "[GM600]" in res.output and "Traceback" not in res.output
+    res = run(main, ["entities", "unmerge", "A. Smith", *common])
+    assert res.exit_code == 0 and json.loads(res.output)["undone"]
+    res = run(main, ["entities", "merge", "Alice Smith", "A. Smith", "--store", location, "--namespace", namespace,
+                     "--read-only"])
+    assert res.exit_code != 0 and "read-only" in res.output
