@@ -95,18 +95,38 @@ def init(store: str | None, namespace: str, as_json: bool) -> None:
 @click.option("--about", "entity", default=None, help="Forget the facts about this entity.")
 @click.option("--before", default=None, metavar="DATE", help="Only facts stated before DATE (YYYY-MM-DD).")
 @click.option("--fact", "fact_id", default=None, help="Forget one fact by its id.")
+@click.option("--session", "sessions", multiple=True, help="Forget what a session said (repeatable).")
+@click.option("--source", "sources", multiple=True, help="Forget what a document said: its path/uri or id.")
+@click.option("--utterance", "utterances", multiple=True, help="Forget one utterance: its id or external id.")
+@click.option("--reason", default=None, help="Why, recorded on each retracted fact.")
 @_memory_options
 @_guard
-def forget(entity: str | None, before: str | None, fact_id: str | None, store: str | None, namespace: str,
-           as_json: bool) -> None:
+def forget(entity: str | None, before: str | None, fact_id: str | None, sessions: tuple[str, ...],
+           sources: tuple[str, ...], utterances: tuple[str, ...], reason: str | None, store: str | None,
+           namespace: str, as_json: bool) -> None:
     """Forget facts: they are retracted (hidden from every query), never deleted.
+
+    --session, --source and --utterance forget what was said there: a fact is retracted only
+    when nothing else said it, and records when and why; the others keep their other evidence.
 
     \b
     Example:
       graphmem forget --about Bob --before 2023-01-01
+      graphmem forget --session s2 --reason "asked to forget"
     """
-    if (entity is None) == (fact_id is None):
-        raise click.UsageError("give exactly one of --about ENTITY or --fact ID")
+    said = bool(sessions or sources or utterances)
+    if sum((entity is not None, fact_id is not None, said)) != 1:
+        raise click.UsageError("give exactly one of --about ENTITY, --fact ID, or --session/--source/--utterance")
+    if said:
+        with _open(store, namespace) as mem:
+            out = mem.forget(utterances=utterances, sessions=sessions, sources=sources, reason=reason)
+        if as_json:
+            _emit(out, True)
+        else:
+            _emit({"anchors forgotten": out["anchors"], "facts retracted": len(out["retracted"]),
+                   "facts kept (other evidence)": len(out["kept"]), "facts current again": len(out["restored"])},
+                  False)
+        return
     if entity is not None:
         statement = "FORGET FACTS ABOUT $e" + (" BEFORE $before" if before else "")
         params = {"e": entity, **({"before": before} if before else {})}

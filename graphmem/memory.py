@@ -258,6 +258,9 @@ class Memory:
                 self._restore_dialogue(source, previous, last)
         batch = self.pipeline.build(self.namespace, source, new, previous_utterance_id=previous,
                                     known=self._alias_index())
+        from .nlp.evidence import mark_slots
+
+        mark_slots(batch, self.config.functional_predicates)
         self._embed(batch)
         return self.store.write_batch(batch)
 
@@ -392,8 +395,113 @@ class Memory:
                                     object_span=(len(text) - len(o), len(text))))
             batch.anchors.append(FactAnchor(fid, utt.id, 0, len(text)))
         batch.entities = list(entities.values())
+        from .nlp.evidence import mark_slots, merge_restated
+
+        mark_slots(merge_restated(batch), self.config.functional_predicates)
         self._embed(batch)
         return self.store.write_batch(batch)
+
+    # -- entity identity -------------------------------------------------------------------
+
+    def _alias_index(self):
+        if self._aliases is None:
+            from .entities import AliasIndex
+
+            self._aliases = AliasIndex.load(self.store, self.namespace)
+        return self._aliases
+
+    def merge_entities(self, keep: str, other: str) -> dict[str, Any]:
+        """Merge entity ``other`` into ``keep`` (each an id, name or alias), recorded so it can be undone.
+
+        ``other``'s facts and mentions move to ``keep``, which takes its names as aliases; later
+        documents naming ``other`` land on ``keep``. Returns the merge record (``id``, ``kept_name``,
+        ``merged_name``, ``facts``, ``mentions`` …). Raises :class:`~graphmem.errors.EntityError`.
+        """
+        from .entities import merge
+
+        self._check_writable()
+        try:
+            return merge(self.store, self.namespace, keep, other)
+        finally:
+            self._aliases = None
+
+    def unmerge_entities(self, ref: str) -> dict[str, Any]:
+        """Undo a merge, named by its id or the merged entity; everything it moved goes back."""
+        from .entities import unmerge
+
+        self._check_writable()
+        try:
+            return unmerge(self.store, self.namespace, ref)
+        finally:
+            self._aliases = None
+
+    def entity_merges(self) -> list[dict[str, Any]]:
+        """This namespace's entity merges, oldest first (``undone`` empty while one holds)."""
+        from .entities import merges
+
+        return [{k: m[k] for k in ("id", "kept_id", "kept_name", "merged_id", "merged_name", "at", "undone")}
+                for m in merges(self.store, self.namespace)]
+
+    def forget(
+        self,
+        *,
+        utterances: str | Iterable[str] | None = None,
+        sessions: str | Iterable[str] | None = None,
+        sources: str | Iterable[str] | None = None,
+        reason: str | None = None,
+    ) -> dict[str, Any]:
+        """Forget utterances, sessions or documents: what they said stops counting as evidence.
+
+        A fact is retracted only when nothing else supports it (its ``retracted`` time and
+        ``retracted_reason`` record when and why); a fact also said elsewhere stays, with less
+        evidence. A fact superseded only by facts now retracted holds again. Nothing is deleted.
+
+        Args:
+            utterances: utterance ids or external ids (e.g. LoCoMo's ``D1:3``).
+            sessions: session names.
+            sources: source ids or uris (a document's path, ``session:NAME``).
+            reason: why, stored on each retracted fact (default: what was forgotten).
+
+        Returns:
+            ``{"anchors": n, "retracted": [{"id", "fact"}], "kept": [{"id", "fact", "evidence"}],
+            "restored": [{"id", "fact"}]}``.
+        """
+        from datetime import timezone
+
+        from .store.base import Statement
+
+        self._check_writable()
+
+        def as_list(v: str | Iterable[str] | None) -> list[str]:
+            out = [v] if isinstance(v, str) else list(v or [])
+            if any(not isinstance(x, str) or not x.strip() for x in out):
+                raise InputError("forget needs non-empty ids, session names or sources")
+            return out
+
+        utts, sess, srcs = as_list(utterances), as_list(sessions), as_list(sources)
+        if not (utts or sess or srcs):
+            raise InputError("forget what? give utterances, sessions or sources")
+        what = "; ".join(f"{k} {', '.join(v)}" for k, v in (("utterance", utts), ("session", sess),
+                                                             ("source", srcs)) if v)
+        t = self.store.templates
+        # To the microsecond: the stamp also names this forget's anchors for the statements after.
+        stamp = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds")
+        params = {"namespace": self.namespace, "stamp": stamp}
+        none = ["\x00"]  # never an empty list: Kùzu cannot type one
+        anchors, facts, restored = self.store.run_many([
+            Statement(t["forget_anchors"], {**params, "utterances": utts or none, "sessions": sess or none,
+                                             "sources": srcs or none}),
+            Statement(t["forget_facts"], {**params, "reason": reason or f"forgotten: {what}"}),
+            Statement(t["forget_restore"], params),
+        ])
+        rows = facts.dicts()
+        return {
+            "anchors": int(anchors.scalar() or 0),
+            "retracted": [{"id": r["id"], "fact": r["fact"]} for r in rows if r["retracted"] == stamp],
+            "kept": [{"id": r["id"], "fact": r["fact"], "evidence": int(r["evidence"])} for r in rows
+                     if int(r["evidence"]) > 0],
+            "restored": restored.dicts(),
+        }
 
     # -- entity identity -------------------------------------------------------------------
 

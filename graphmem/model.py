@@ -154,6 +154,16 @@ class Fact:
     object_span: tuple[int, int] | None = None
     valid_from: str | None = None
     embedding: list[float] | None = None
+    # Event time (when it happened or holds), apart from record time (when it was said):
+    # ISO days, first and last included, and the words that gave them ("last Friday").
+    event_start: str | None = None
+    event_end: str | None = None
+    event_text: str | None = None
+    # Supersession, decided before writing (never stored as such): the functional predicates
+    # this fact shares one value with ("live_in", "move_to" …), and a change cue of its
+    # utterance ("now", "used_to", "quit").
+    slot: tuple[str, ...] = ()
+    change: str | None = None
 
 
 @dataclass(slots=True)
@@ -210,6 +220,9 @@ class MemoryBatch:
     anchors: list[FactAnchor] = field(default_factory=list)
     links: list[DiscourseLink] = field(default_factory=list)
     turn_links: list[TurnLink] = field(default_factory=list)
+    # Facts of this batch already stored (restated: they gain an anchor, not a node). Set by
+    # the store inside its write transaction.
+    restated: list[Fact] = field(default_factory=list)
     previous_utterance_id: str | None = None
 
     @property

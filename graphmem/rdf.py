@@ -119,6 +119,10 @@ def export_graph(store: Store, namespace: str) -> Graph:
         for key in ("modality", "tense", "attribution", "superseded"):
             if f[key]:
                 g.add((node, gm[key], Literal(f[key])))
+        if f.get("event_start"):  # when it happened, apart from when it was said
+            g.add((node, gm.eventStart, Literal(f["event_start"], datatype=XSD.date)))
+            g.add((node, gm.eventEnd, Literal(f["event_end"] or f["event_start"], datatype=XSD.date)))
+            g.add((node, gm.eventText, Literal(f["event_text"] or "")))
         anchor = _iri(namespace, "utterance", f["utterance_id"])
         g.add((node, PROV.wasDerivedFrom, anchor))
         g.add((node, gm.charStart, Literal(int(f["char_start"]))))

@@ -48,6 +48,9 @@ class RecalledFact:
     confidence: float
     mood: str = "asserted"
     attribution: str | None = None
+    event_start: str | None = None  # when it happened or holds (ISO days), if the text said
+    event_end: str | None = None
+    evidence: int = 1  # how many utterances state it
 
 
 @dataclass(frozen=True, slots=True)

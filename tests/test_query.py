@@ -268,3 +268,17 @@ def test_cli_reports_syntax_errors_without_a_store(tmp_path):
     res = CliRunner().invoke(main, ["query", "RECALL where", "--store", str(tmp_path / "never")])
     assert res.exit_code == 1 and "GM500" in res.output and "^" in res.output
     assert not (tmp_path / "never").exists()
+
+
+def test_evidence_is_a_where_field_and_time_signals_are_weighed():
+    for dialect in ("neo4j", "kuzu"):
+        c = compile_query("RECALL FACTS ABOUT Bob WHERE evidence >= 2 RANK BY evidence = 1, event_recency = 0.5",
+                          dialect)
+        st = c.statements["fact_symbolic"]
+        assert "f.evidence >= $p1" in st.text and st.params["p1"] == 2
+        assert c.fusion.weights["evidence"] == 1.0 and c.fusion.weights["event_recency"] == 0.5
+        assert c.fusion.weights["mention_recency"] > 0  # on by default, as a tie-breaker
+    with pytest.raises(QuerySemanticError, match="whole number"):
+        compile_query('MATCH (Bob, play, ?x) WHERE evidence = "many"', "kuzu")
+    with pytest.raises(QuerySyntaxError, match="event_recency, mention_recency, evidence"):
+        compile_query('RECALL "x" RANK BY freshness = 1', "kuzu")

@@ -310,6 +310,7 @@ def _ask(conv: Conversation, questions: list[Question], mem: Any, K: int, bar: A
          clock: dict[str, float]) -> list[dict[str, Any]]:
     from ..recall import recall
     from .baselines import BM25, Dense, rrf
+    from .dates import top_events
 
     # Baselines index each turn with its speaker, as a plain RAG store would: without it
     # "What did Caroline research?" cannot match Caroline's own "I'm researching …".
@@ -334,7 +335,8 @@ def _ask(conv: Conversation, questions: list[Question], mem: Any, K: int, bar: A
             clock[f"query_s:{key}"] = clock.get(f"query_s:{key}", 0.0) + lat[key]
             return out
 
-        ranked["graphmem"] = hit_turns(timed("graphmem", lambda: mem.recall(q.question, k=K)))[:K]
+        gm_hits = timed("graphmem", lambda: mem.recall(q.question, k=K))
+        ranked["graphmem"] = hit_turns(gm_hits)[:K]
         for key, weights in ABLATION_WEIGHTS.items():
             hits = timed(key, lambda w=weights: recall(mem.store, mem.namespace, q.question, vec, k=K, weights=w))
             ranked[key] = hit_turns(hits)[:K]
@@ -347,7 +349,7 @@ def _ask(conv: Conversation, questions: list[Question], mem: Any, K: int, bar: A
         ranked["bm25+dense"] = [ids[i] for i in fused[:K]]
         records.append({"conversation": q.conversation, "index": q.index, "category": q.category,
                         "question": q.question, "answer": q.answer, "evidence": list(q.evidence),
-                        "ranked": ranked, "latency_s": lat})
+                        "ranked": ranked, "latency_s": lat, "events": top_events(gm_hits)})
         bar.advance(task)
     bar.remove_task(task)
     return records
@@ -387,6 +389,13 @@ def score(records: Sequence[Mapping[str, Any]], texts: Mapping[tuple[str, str], 
             groups[name] = g
         out[system] = groups
     return out
+
+
+def _temporal_dates(records: Sequence[Mapping[str, Any]], convs: Sequence[Conversation]) -> dict[str, Any]:
+    """Code 2 with a relative date in the evidence: the answer's date on a top-5 fact (see eval.dates)."""
+    from .dates import temporal_recall
+
+    return temporal_recall(records, {(c.sample_id, t.dia_id): t for c in convs for t in c.turns})
 
 
 def _latency(samples: Sequence[float]) -> dict[str, float] | None:
@@ -515,6 +524,7 @@ def run(
                           "latency_ms": _latency([r["latency_s"][key] for r in records]),
                           "metrics": metrics_by_system[key]} for key in systems},
         "not_yet_available": list(NOT_YET_AVAILABLE),
+        "temporal_dates": _temporal_dates(records, convs),
         "baseline_config": {"documents": "'speaker: text' per turn (caption appended)",
                             "bm25": {"library": "bm25s", "stopwords": "en", "stemmer": _stemmer_name()},
                             "rrf_k": 60},

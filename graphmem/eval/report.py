@@ -96,6 +96,11 @@ def tables(report: dict[str, Any]) -> list[Table]:
     for s in report["systems"].values():
         notes.add_row(s["label"].lstrip("├ "), s["description"])
     notes.add_row("not yet available", "ablations " + ", ".join(report["not_yet_available"]))
+    td = report.get("temporal_dates")
+    if td and td["n"]:
+        notes.add_row("temporal dates", f"{td['found']}/{td['n']} = {100 * td['share']:.1f}% of code-2 questions "
+                                         f"with a relative date in the evidence have the answer's date on a "
+                                         f"top-{td['top']} fact ({td['answers_not_dates']} answers not dates)")
     notes.add_row("evidence", f"{m['evidence_policy']}; dropped: " + ", ".join(f"{k} {v}" for k, v in d["dropped"].items()))
     for key in ("recall", "mrr", "answer", "tokens", "latency", "graphmem_units"):
         notes.add_row(key, m[key])

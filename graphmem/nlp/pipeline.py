@@ -124,7 +124,9 @@ class Pipeline:
         batch.entities = list(ents.by_id.values())
         if known is not None:
             known.note(batch.entities)
-        return batch
+        from .evidence import merge_restated
+
+        return merge_restated(batch)  # one fact per claim: a restatement is another anchor
 
     def _annotate(self, batch: MemoryBatch, ents: _Entities, utt: Utterance, doc: ParsedDoc,
                   coref: object | None = None) -> None:
@@ -179,6 +181,7 @@ class Pipeline:
             return None if literal_ok else ents.get(p.text, "CONCEPT")
 
         seen: set[str] = {f.id for f in batch.facts}
+        first_fact = len(batch.facts)
         for raw in extract(doc, speaker=utt.speaker, referents=names):
             if not raw.subject.resolved or (raw.object is not None and raw.object.kind == "pronoun"):
                 continue  # "she", "it", "each": nothing to anchor until coreference resolves it
@@ -225,3 +228,44 @@ class Pipeline:
                 )
             )
             batch.anchors.append(FactAnchor(fid, utt.id, min(s for s, _ in spans), max(e for _, e in spans)))
+        _date_facts(batch.facts[first_fact:], utt, doc)
+
+
+def _governor(doc: ParsedDoc, char: int) -> int | None:
+    """The verb governing the token at character ``char`` (the token itself when it is one)."""
+    tok = next((t for t in doc.tokens if t.idx <= char < t.end), None)
+    for _ in range(len(doc.tokens)):
+        if tok is None or tok.upos in ("VERB", "AUX") or tok.head == tok.i:
+            break
+        tok = doc.tokens[tok.head]
+    return None if tok is None else tok.i
+
+
+def _date_facts(facts: list[Fact], utt: Utterance, doc: ParsedDoc) -> None:
+    """Event times and change cues: each fact takes the temporal expression of its sentence that
+    modifies its verb (else the one nearest its predicate; else, for a past or future event, the
+    turn's only date), resolved against when the utterance was said (future tense looks ahead)."""
+    if not facts:
+        return
+    from .evidence import apply_cues
+    from .temporal import find_times, nearest
+
+    times = {prefer: find_times(utt.text, utt.time, prefer=prefer) for prefer in ("past", "future")}
+    governs = {(t.char_start, t.char_end): _governor(doc, t.char_end - 1) for t in times["past"]}
+    for lo_tok, hi_tok in doc.sents:
+        lo = doc.tokens[lo_tok].idx if lo_tok < len(doc.tokens) else len(utt.text)
+        hi = doc.tokens[hi_tok - 1].end if hi_tok > lo_tok else lo
+        inside = [f for f in facts if lo <= (f.relation_span or f.subject_span or (lo, lo))[0] < max(hi, lo + 1)]
+        apply_cues(inside, utt.text[lo:hi])
+        for f in inside:
+            at = (f.relation_span or f.subject_span or (lo, lo))[0]
+            candidates = times["future" if f.tense == "future" else "past"]
+            verb = _governor(doc, at)
+            own = [t for t in candidates if verb is not None and governs.get((t.char_start, t.char_end)) == verb]
+            span = nearest(own or candidates, lo, hi, at)
+            if span is None and len({(t.start, t.end) for t in candidates}) == 1 and f.tense in ("past", "future"):
+                # "Guess what I did this week? I applied to adoption agencies!": a turn with one
+                # date in it tells of one time; its past (or future) events took place then.
+                span = candidates[0]
+            if span is not None:
+                f.event_start, f.event_end, f.event_text = span.start.isoformat(), span.end.isoformat(), span.text

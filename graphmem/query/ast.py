@@ -24,10 +24,10 @@ Span = tuple[int, int]
 
 #: Fields a WHERE may test, and the ones that also apply to utterances.
 FIELDS = ("predicate", "polarity", "modality", "speaker", "session", "subject", "object", "mood", "tense",
-          "confidence", "attribution", "act")
+          "confidence", "attribution", "act", "evidence")
 UTTERANCE_FIELDS = ("speaker", "session", "act")
 #: Signals RANK BY may weigh.
-SIGNALS = ("vector", "text", "entity", "recency")
+SIGNALS = ("vector", "text", "entity", "recency", "event_recency", "mention_recency", "evidence", "dated")
 
 
 def _span() -> Span | None:

@@ -29,8 +29,11 @@ __all__ = ["Compiled", "FusionSpec", "compile_query", "DEFAULT_LIMIT", "DEFAULT_
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
-#: Signal weights for RRF; RANK BY overrides them (vector/text/entity/recency).
-DEFAULT_WEIGHTS = {"vector": 1.0, "text": 1.0, "entity": 1.0, "recency": 0.1}
+#: Signal weights for RRF; RANK BY overrides them (vector/text/entity/recency). The time signals
+#: (when the event was, when the fact was last said, how often) break near ties by default;
+#: ``dated`` counts only for a cue that asks when, and then ranks the facts that have a date.
+DEFAULT_WEIGHTS = {"vector": 1.0, "text": 1.0, "entity": 1.0, "recency": 0.1,
+                   "event_recency": 0.05, "mention_recency": 0.05, "evidence": 0.05, "dated": 0.5}
 DIALECTS = ("neo4j", "kuzu")
 
 
@@ -172,7 +175,13 @@ def _check(node: A.Statement, *, read_only: bool) -> None:
         if cond.field == "confidence" and not all(isinstance(v.value, (int, float)) and not isinstance(v.value, bool)
                                                   for v in cond.values):
             raise QuerySemanticError("confidence is a number between 0 and 1", span=cond.span)
-        if cond.op in ("<", "<=", ">", ">=") and cond.field not in ("confidence",):
+        if cond.field == "evidence" and not all(isinstance(v.value, int) and not isinstance(v.value, bool)
+                                                for v in cond.values):
+            raise QuerySemanticError("evidence is a whole number: how many utterances state the fact",
+                                     span=cond.span)
+        if cond.op in ("<", "<=", ">", ">=") and cond.field not in ("confidence", "evidence"):
+            raise QuerySemanticError(f"{cond.field} can only be compared with = or !=", span=cond.span)
+
             raise QuerySemanticError(f"{cond.field} can only be compared with = or !=", span=cond.span)
     if isinstance(node, A.Recall):
         for signal, w in node.weights:

@@ -32,6 +32,7 @@ _VOCABULARY = frozenset({
     "id", "namespace", "predicate", "polarity", "modality", "mood", "tense", "confidence", "attribution", "subject",
     "object", "speaker", "session", "time", "text", "name", "aliases", "valid_from", "superseded", "retracted",
     "embedding", "relation", "connective", "char_start", "char_end", "external_id", "uri", "position", "act",
+    "evidence",
 })
 
 #: WHERE field → (which node, property). f = the fact, u = its anchor utterance.
@@ -40,6 +41,7 @@ _FIELD = {
     "mood": ("f", "mood"), "tense": ("f", "tense"), "confidence": ("f", "confidence"),
     "attribution": ("f", "attribution"), "subject": ("f", "subject"), "object": ("f", "object"),
     "speaker": ("u", "speaker"), "session": ("u", "session"), "act": ("u", "act"),
+    "evidence": ("f", "evidence"),
 }
 _CASELESS = {"subject", "object", "speaker", "session", "attribution", "act"}
 _OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -366,7 +368,8 @@ class CypherGenerator:
     def source_cypher(self, node: A.SourceOf) -> Compiled:
         b = self.builder()
         text = (f"MATCH (f:Fact)-[a:ANCHORED_IN]->(u:Utterance)-[:PART_OF]->(s:Source)\nWHERE f.id = {b.p(str(node.fact.value))}"
-                " AND f.namespace = $ns AND u.namespace = $ns AND s.namespace = $ns\nRETURN f.id AS id, f.text AS fact, u.id AS utterance_id, u.text AS utterance, "
+                " AND f.namespace = $ns AND u.namespace = $ns AND s.namespace = $ns"
+                f" AND a.{ident('retracted')} IS NULL\nRETURN f.id AS id, f.text AS fact, u.id AS utterance_id, u.text AS utterance, "
                 "a.char_start AS char_start, a.char_end AS char_end, u.speaker AS speaker, u.session AS session, "
                 "u.time AS time, u.external_id AS external_id, s.uri AS source")
         cols = ("id", "fact", "utterance_id", "utterance", "char_start", "char_end", "speaker", "session", "time",

@@ -7,6 +7,7 @@ rank (Cormack et al., SIGIR 2009, k = 60) with a recency signal, then hydrated i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -82,6 +83,7 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
             if when(key):
                 fused[key]["recency"] = w_recent / (spec.rrf_k + rank)
 
+    _time_signals(fused, facts, weight, spec.rrf_k, spec.cue)
     ranked = sorted(fused.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
     out: list[RecallHit] = []
     covered: set[str] = set()  # utterances already shown through one of their facts
@@ -94,7 +96,8 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
             covered.add(r["utterance_id"])
             fact = RecalledFact(r["subject"], r["predicate"], r["relation"], r["object"], bool(r["polarity"]),
                                 r["modality"], r["tense"], float(r["confidence"]), r["mood"] or "asserted",
-                                r["attribution"])
+                                r["attribution"], r.get("event_start"), r.get("event_end"),
+                                int(r.get("evidence") or 1))
             out.append(RecallHit("fact", node_id, r["text"], score, _provenance(r, r["char_start"], r["char_end"]),
                                  fact, signals))
         elif kind == "utterance" and node_id in utts and node_id not in covered:
@@ -102,6 +105,37 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
             covered.add(node_id)
             out.append(RecallHit("utterance", node_id, r["utterance"], score, _provenance(r, 0, None), None, signals))
     return out
+
+
+#: Fact signals ranked by a hydrated column, highest first: when the event was, when the fact
+#: was last said, and how many utterances support it.
+TIME_SIGNALS = {"event_recency": "event_end", "mention_recency": "last_mentioned", "evidence": "evidence"}
+
+
+#: A cue asking when: dated facts answer it.
+WHEN = re.compile(r"\b(when|what (date|day|year|month|time)|how long ago|which (year|month|day))\b", re.I)
+
+
+def _time_signals(fused: dict[tuple[str, str], dict[str, float]], facts: Mapping[str, Mapping[str, Any]],
+                  weight: Callable[[str], float], rrf_k: int, cue: str | None = None) -> None:
+    """Add each time signal's reciprocal rank to the fused candidates that are facts having it
+    (ties share a rank, so a signal never reorders candidates it cannot tell apart). For a cue
+    that asks when, ``dated`` ranks the facts with an event time, in their fused order."""
+    w = weight("dated")
+    if cue and w > 0 and WHEN.search(cue):
+        dated = [key for key in fused if key[0] == "fact" and (facts.get(key[1]) or {}).get("event_start")]
+        dated.sort(key=lambda key: (-sum(fused[key].values()), key))
+        for rank, key in enumerate(dated, start=1):
+            fused[key]["dated"] = w / (rrf_k + rank)
+    for signal, column in TIME_SIGNALS.items():
+        w = weight(signal)
+        keyed = [(facts[i][column], (kind, i)) for kind, i in fused
+                 if kind == "fact" and i in facts and facts[i].get(column) is not None]
+        if w <= 0 or not keyed:
+            continue
+        ranks = {v: r for r, v in enumerate(sorted({v for v, _ in keyed}, reverse=True), start=1)}
+        for value, key in keyed:
+            fused[key][signal] = w / (rrf_k + ranks[value])
 
 
 def _weights(weights: Mapping[str, float]) -> Callable[[str], float]:

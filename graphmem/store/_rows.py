@@ -6,6 +6,8 @@ with the rows to feed it, in write order: nodes first, then the edges between th
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -60,7 +62,7 @@ def batch_rows(batch: MemoryBatch, *, seen: str | None = None) -> list[tuple[str
         for e in batch.entities
     ]
     facts = []
-    for f in batch.facts:
+    for f in batch.facts:  # restated facts are stored already: only their anchors are new
         (ss, se), (rs, re_), (os_, oe) = _span(f.subject_span), _span(f.relation_span), _span(f.object_span)
         anchor_utt = next((a.utterance_id for a in batch.anchors if a.fact_id == f.id), None)
         facts.append(
@@ -87,6 +89,9 @@ def batch_rows(batch: MemoryBatch, *, seen: str | None = None) -> list[tuple[str
                 "object_start": os_,
                 "object_end": oe,
                 "embedding": f.embedding,
+                "event_start": f.event_start,
+                "event_end": f.event_end,
+                "event_text": f.event_text,
             }
         )
 
@@ -132,20 +137,85 @@ def batch_rows(batch: MemoryBatch, *, seen: str | None = None) -> list[tuple[str
         ("edge_mentioned", mentioned),
         ("edge_discourse", discourse),
         ("edge_turn_discourse", turn_discourse),
+        *evidence_rows(batch, seen=seen),
     ]
 
 
-def prune_existing(batch: MemoryBatch, existing: set[str]) -> MemoryBatch:
+def evidence_rows(batch: MemoryBatch, *, seen: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """What follows the anchors: restated facts revived, evidence recounted, older facts superseded.
+
+    Run last, in the document's transaction, in this order. A restated fact said after it was
+    superseded or retracted holds again; each fact's ``evidence`` is its live anchors, and
+    ``last_mentioned`` the latest of their times. Then each fact of the batch, in the order it
+    was said, supersedes what it replaces (see ``cypher/<dialect>/supersede.cypher``):
+    ``negation`` — the same claim with the other polarity ("I don't like jazz anymore");
+    ``slot`` — another value of a functional predicate ("I moved to Berlin");
+    ``change`` — another object of the same predicate, said with "now";
+    ``end`` — "I quit my job". ``used_to`` facts are superseded when said.
+    """
+    time_of = {u.id: u.time for u in batch.utterances}
+    when: dict[str, str | None] = {}
+    order: dict[str, int] = {}
+    position = {u.id: u.position for u in batch.utterances}
+    for a in batch.anchors:
+        t = time_of.get(a.utterance_id)
+        if a.fact_id not in when or (t or "") > (when[a.fact_id] or ""):
+            when[a.fact_id] = t
+        order[a.fact_id] = max(order.get(a.fact_id, -1), position.get(a.utterance_id, 0))
+    facts = [f for f in (*batch.facts, *batch.restated) if f.id in order]
+    facts.sort(key=lambda f: (when.get(f.id) or "", order[f.id], f.id))
+    restated = [{"id": f.id, "time": when.get(f.id)} for f in batch.restated if f.id in order]
+    counted = [{"id": f.id} for f in facts]
+    supersede: list[dict[str, Any]] = []
+    ended: list[dict[str, Any]] = []
+    for i, f in enumerate(facts):
+        if f.mood != "asserted":
+            continue
+        stamp = when.get(f.id) or seen
+        later = [g.id for g in facts[i + 1 :]] or [""]  # never an empty list: Kùzu cannot type one
+        base = {"id": f.id, "namespace": batch.namespace, "stamp": stamp, "time": when.get(f.id), "later": later,
+                "predicates": list(f.slot) or [""], "object": ""}
+        modes = ["negation"]
+        if f.polarity and f.slot and f.change != "quit":
+            modes.append("slot")
+        if f.polarity and f.change == "now" and not f.slot:
+            modes.append("change")
+        if f.change == "quit" and f.slot:
+            modes.append("end")
+        for mode in modes:
+            row = {**base, "mode": mode}
+            if mode == "end" and not re.search(r"\b(job|work|position|role|career)\b", f.object, re.I):
+                row["object"] = f.object.lower()
+            supersede.append(row)
+        if f.change == "used_to" and f.polarity:
+            ended.append({"id": f.id, "stamp": stamp})
+    return [
+        ("fact_restated", restated),
+        ("fact_evidence", counted),
+        ("supersede", supersede),
+        ("supersede_self", ended),
+    ]
+
+
+def prune_existing(batch: MemoryBatch, existing: set[str], known_facts: set[str] | frozenset[str] = frozenset()
+                   ) -> MemoryBatch:
     """The part of ``batch`` whose utterances are not stored yet (facts follow their anchors).
 
-    Entities stay: they are merged, never duplicated.
+    Entities stay: they are merged, never duplicated. Facts in ``known_facts`` are already
+    stored: they move to ``restated`` and gain the batch's anchors as evidence.
     """
-    if not existing:
+    if not existing and not known_facts:
         return batch
+    if not existing:
+        return replace(batch, facts=[f for f in batch.facts if f.id not in known_facts],
+                       restated=[f for f in batch.facts if f.id in known_facts])
     keep_utts = [u for u in batch.utterances if u.id not in existing]
-    dropped_facts = {a.fact_id for a in batch.anchors if a.utterance_id in existing}
-    facts = [f for f in batch.facts if f.id not in dropped_facts]
-    kept = {f.id for f in facts}
+    # A fact stays while one of its anchors is new (a restatement in a new turn is evidence).
+    fresh = {a.fact_id for a in batch.anchors if a.utterance_id not in existing}
+    dropped_facts = {f.id for f in batch.facts if f.id not in fresh}
+    facts = [f for f in batch.facts if f.id not in dropped_facts and f.id not in known_facts]
+    restated = [f for f in batch.facts if f.id not in dropped_facts and f.id in known_facts]
+    kept = {f.id for f in facts} | {f.id for f in restated}
     return MemoryBatch(
         namespace=batch.namespace,
         source=batch.source,
@@ -153,11 +223,12 @@ def prune_existing(batch: MemoryBatch, existing: set[str]) -> MemoryBatch:
         entities=batch.entities,
         mentions=[m for m in batch.mentions if m.utterance_id not in existing],
         facts=facts,
-        anchors=[a for a in batch.anchors if a.fact_id in kept],
+        anchors=[a for a in batch.anchors if a.fact_id in kept and a.utterance_id not in existing],
         # A link may start at a fact stored earlier (the turn before); it belongs to its newer end.
         links=[d for d in batch.links
                if d.source_fact_id not in dropped_facts and d.target_fact_id not in dropped_facts
                and (d.source_fact_id in kept or d.target_fact_id in kept)],
         turn_links=[t for t in batch.turn_links if t.target_utterance_id not in existing],
+        restated=restated,
         previous_utterance_id=batch.previous_utterance_id,
     )

@@ -161,12 +161,15 @@ class KuzuStore:
             out = [self._raw(st.text, dict(st.params)) for st in statements]
             self._raw("COMMIT")
         except BaseException:
-            try:
-                self._raw("ROLLBACK")
-            except StoreError:
-                pass
+            self._rollback()
             raise
         return out
+
+    def _rollback(self) -> None:
+        try:
+            self._raw("ROLLBACK")
+        except StoreError:
+            pass
 
     def write_batch(self, batch: MemoryBatch) -> WriteReport:
         t = self.templates
@@ -175,7 +178,9 @@ class KuzuStore:
             ids = [u.id for u in batch.utterances]
             existing = {r[0] for r in self._raw(t["existing_utterances"], {"ids": ids}).rows} if ids else set()
             source_known = bool(self._raw(t["source_exists"], {"id": batch.source.id}).rows)
-            todo = prune_existing(batch, existing)
+            fids = [f.id for f in batch.facts]
+            known = {r[0] for r in self._raw(t["existing_facts"], {"ids": fids}).rows} if fids else set()
+            todo = prune_existing(batch, existing, known)
             if source_known and not todo.utterances:
                 self._raw("ROLLBACK")
                 return WriteReport(batch.source.id, written=False)
@@ -186,10 +191,7 @@ class KuzuStore:
             self._raw("COMMIT")
         except BaseException:
             # KeyboardInterrupt included: nothing of this document may stay half-written.
-            try:
-                self._raw("ROLLBACK")
-            except StoreError:
-                pass
+            self._rollback()
             raise
         return WriteReport(
             batch.source.id,

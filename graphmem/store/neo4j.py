@@ -183,7 +183,9 @@ class Neo4jStore:
             ids = [u.id for u in batch.utterances]
             existing = {r["id"] for r in tx.run(t["existing_utterances"], ids=ids)} if ids else set()
             known = tx.run(t["source_exists"], id=batch.source.id).single() is not None
-            todo = prune_existing(batch, existing)
+            fids = [f.id for f in batch.facts]
+            known = {r["id"] for r in tx.run(t["existing_facts"], ids=fids)} if fids else set()
+            todo = prune_existing(batch, existing, known)
             if known and not todo.utterances:
                 return WriteReport(batch.source.id, written=False)
             for name, rows in batch_rows(todo):
