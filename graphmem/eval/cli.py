@@ -54,12 +54,15 @@ def eval_group() -> None:
               help="Ask only the first N questions of each conversation.")
 @click.option("--conversations", default=None, callback=_indices, metavar="0,1,…",
               help="Indices of the conversations to run (default all).")
+@click.option("--workdir", type=click.Path(file_okay=False), default=None,
+              help="Keep the store and the session files here (default: a temporary folder). A second run "
+                   "on the same folder skips the turns already ingested.")
 def locomo(data: str, ks: list[int], as_json: bool, plot_path: str | None, limit_questions: int | None,
-           conversations: list[int] | None) -> None:
+           conversations: list[int] | None, workdir: str | None) -> None:
     """Evidence recall on LoCoMo: are the turns that hold each answer recalled in the top k?
 
     Each conversation is ingested through Memory.ingest into its own namespace of a fresh
-    embedded store (in a temporary folder); every question goes through Memory.recall.
+    embedded store (in a temporary folder or --workdir); every question goes through RECALL.
     BM25, dense retrieval with the same embedding model and their RRF run on the same turns,
     with ablations of graphmem's signals. Reports recall@k per category, MRR, answer
     containment, tokens per query and latency. Progress goes to stderr.
@@ -80,7 +83,7 @@ def locomo(data: str, ks: list[int], as_json: bool, plot_path: str | None, limit
         except ImportError as exc:
             raise click.ClickException(str(exc)) from exc
     try:
-        result = run(data, ks=ks, conversations=conversations, limit_questions=limit_questions)
+        result = run(data, ks=ks, conversations=conversations, limit_questions=limit_questions, workdir=workdir)
     except GraphmemError as exc:
         raise click.ClickException(str(exc)) from exc
     except ImportError as exc:  # bm25s

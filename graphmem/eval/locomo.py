@@ -7,12 +7,13 @@ For each conversation, in its own namespace of one fresh embedded store in a scr
    (``{"session", "speaker", "text", "time", "id"}``; ``time`` is the session's date-time,
    ``id`` the turn's ``dia_id``, and a shared image's BLIP caption is appended to the text
    as ``" [image: …]"``) and the files go through :meth:`graphmem.Memory.ingest` in order.
-2. **Ask.** Every question goes through :meth:`graphmem.Memory.recall` with ``k`` = the
-   largest k asked for. Hits become turn ids (a fact → its anchor utterance's external id,
-   an utterance → its own), first occurrences kept, cut at k turns.
+2. **Ask.** Every question goes through ``RECALL`` (:func:`graphmem.recall.recall`) with
+   ``LIMIT`` = :data:`HITS_PER_TURN` × the largest k asked for. Hits become turn ids (a fact →
+   its anchor utterance's external id, an utterance → its own), first occurrences kept, cut
+   at k turns.
 3. **Baselines and ablations on the same turns.** BM25 (bm25s), dense cosine with the same
-   embedding model, BM25+dense RRF; graphmem's :func:`graphmem.recall.recall` with signals
-   switched off by weight.
+   embedding model, BM25+dense RRF; the same RECALL with signals switched off by weight,
+   fused from graphmem's candidate rows (:class:`SharedReads`).
 4. **Score** per LoCoMo category code and overall, with and without code 5
    (:mod:`graphmem.eval.metrics`).
 
@@ -60,23 +61,32 @@ CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop", 
 GROUPS = {"all": (1, 2, 3, 4, 5), "no-adversarial": (1, 2, 3, 4)} | {str(c): (c,) for c in CATEGORIES}
 DEFAULT_KS = (5, 10, 25, 50)
 
-# Signal weights for graphmem.recall.recall, merged over its defaults (recency stays at its default).
-_VECTOR = {"text": 0.0, "entity": 0.0}
-_VECTOR_TEXT = {"entity": 0.0}
+# Signal weights for graphmem.recall.recall, merged over its defaults. The ablations add one
+# signal at a time: vectors, then full text, then the entities named in the cue, then time
+# (recency and the resolved dates of facts) — the last is the default, "graphmem".
+_NO_TIME = {"recency": 0.0, "event_recency": 0.0, "mention_recency": 0.0, "dated": 0.0}
+_VECTOR = {"text": 0.0, "entity": 0.0, **_NO_TIME}
+_VECTOR_TEXT = {"entity": 0.0, **_NO_TIME}
+_VECTOR_TEXT_ENTITY = dict(_NO_TIME)
 
 # key → (short label, kind, description). Order is the order of the tables.
 SYSTEMS: dict[str, tuple[str, str, str]] = {
-    "graphmem": ("graphmem", "memory", "Memory.recall, default weights: fact + utterance vectors, fact + "
-                 "utterance full text, facts of the entities named in the cue, recency; RRF"),
-    "gm-vector": ("├ vector only", "ablation", "graphmem.recall.recall, weights text = entity = 0 "
-                  "(fact + utterance vectors; recency as default)"),
-    "gm-vector-text": ("├ + full-text", "ablation", "… entity = 0 (the default minus entities)"),
+    "graphmem": ("graphmem", "memory", "RECALL, default weights: fact + utterance vectors, fact + utterance "
+                 "full text (content words of the cue), facts of the entities named in the cue (IDF), recency "
+                 "and fact dates; RRF per turn (a fact votes for its anchor utterance)"),
+    "gm-vector": ("├ vector only", "ablation", "the same RECALL, weights text = entity = time = 0 "
+                  "(fact + utterance vectors)"),
+    "gm-vector-text": ("├ + full-text", "ablation", "… entity = time = 0"),
+    "gm-entities": ("├ + entities", "ablation", "… time = 0 (the default minus recency and fact dates)"),
     "bm25": ("BM25", "baseline", "bm25s over 'speaker: text' of each turn"),
     "dense": ("dense", "baseline", "cosine over 'speaker: text' embedded with graphmem's embedding model"),
     "bm25+dense": ("BM25+dense RRF", "baseline", "reciprocal-rank fusion of the two, k = 60"),
 }
-ABLATION_WEIGHTS: dict[str, Mapping[str, float]] = {"gm-vector": _VECTOR, "gm-vector-text": _VECTOR_TEXT}
-NOT_YET_AVAILABLE = ("+ coreference", "+ discourse links", "+ time (resolved dates)")
+ABLATION_WEIGHTS: dict[str, Mapping[str, float]] = {"gm-vector": _VECTOR, "gm-vector-text": _VECTOR_TEXT,
+                                                    "gm-entities": _VECTOR_TEXT_ENTITY}
+NOT_YET_AVAILABLE = ("+ coreference", "+ discourse links")
+#: RECALL LIMIT, in hits, per turn asked for: several facts of one turn come back together.
+HITS_PER_TURN = 2
 
 _MONTHS = {m: i for i, m in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -273,6 +283,36 @@ def write_sessions(conv: Conversation, folder: Path) -> list[Path]:
 # --- asking ---------------------------------------------------------------------------------------
 
 
+class SharedReads:
+    """A store whose reads are remembered for one question: the ablations ask the same RECALL
+    statements as graphmem and differ only in how the candidate lists are fused, so they take
+    graphmem's rows instead of asking the store again. :meth:`forget` starts the next question."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self._rows: dict[tuple[Any, ...], Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def forget(self) -> None:
+        self._rows.clear()
+
+    def run(self, statement: Any) -> Any:
+        if not statement.read_only:
+            return self._store.run(statement)
+        key = ("run", statement.text, repr(sorted(statement.params.items())))
+        if key not in self._rows:
+            self._rows[key] = self._store.run(statement)
+        return self._rows[key]
+
+    def vector_search(self, label: str, namespace: str, vector: Sequence[float], k: int) -> Any:
+        key = ("vector", label, namespace, tuple(vector), k)
+        if key not in self._rows:
+            self._rows[key] = self._store.vector_search(label, namespace, vector, k)
+        return self._rows[key]
+
+
 def hit_turns(hits: Sequence[Any]) -> list[str]:
     """Recall hits → ranked turn ids: a fact's anchor utterance or an utterance's own
     external id, first occurrences kept."""
@@ -322,6 +362,7 @@ def _ask(conv: Conversation, questions: list[Question], mem: Any, K: int, bar: A
     qvecs = mem.embedder.encode([q.question for q in questions])
     clock["baseline_index_s"] += time.perf_counter() - t0
     mem.recall(questions[0].question, k=K)  # warm the store's caches; not timed
+    shared = SharedReads(mem.store)
     task = bar.add_task(f"{conv.sample_id}: {len(questions)} questions", total=len(questions))
     records = []
     for q, vec in zip(questions, qvecs):
@@ -335,10 +376,12 @@ def _ask(conv: Conversation, questions: list[Question], mem: Any, K: int, bar: A
             clock[f"query_s:{key}"] = clock.get(f"query_s:{key}", 0.0) + lat[key]
             return out
 
-        gm_hits = timed("graphmem", lambda: mem.recall(q.question, k=K))
+        shared.forget()
+        gm_hits = timed("graphmem", lambda: recall(shared, mem.namespace, q.question, vec, k=HITS_PER_TURN * K))
         ranked["graphmem"] = hit_turns(gm_hits)[:K]
         for key, weights in ABLATION_WEIGHTS.items():
-            hits = timed(key, lambda w=weights: recall(mem.store, mem.namespace, q.question, vec, k=K, weights=w))
+            hits = timed(key, lambda w=weights: recall(shared, mem.namespace, q.question, vec, k=HITS_PER_TURN * K,
+                                                       weights=w))
             ranked[key] = hit_turns(hits)[:K]
         by_bm25 = timed("bm25", lambda: bm25.rank(q.question))
         by_dense = timed("dense", lambda: dense.rank(vec))
@@ -505,11 +548,12 @@ def run(
             "tokens": "whitespace tokens of the top-k turn texts, averaged over questions",
             "evidence_policy": "split on ';' and ','; keep ids 'D<n>:<m>' that name a turn of the conversation; "
                                "questions left without evidence are not scored",
-            "latency": "graphmem: Memory.recall end to end (query embedding included); ablations: "
-                       "graphmem.recall.recall with the query vector given; baselines: search only "
-                       "(query vector given; RRF = BM25 + dense + fusion)",
-            "graphmem_units": f"Memory.recall(question, k={K}) hits mapped to turns; several facts of one turn "
-                              f"collapse, so fewer than {K} turns can come back (see 'turns')",
+            "latency": "graphmem: RECALL with the query vector given (candidates, fusion, hydration; the "
+                       "query embedding is query_embedding_ms); ablations: fusion only, on graphmem's "
+                       "candidate rows; baselines: search only (query vector given; RRF = BM25 + dense + fusion)",
+            "graphmem_units": f"RECALL \"question\" LIMIT {HITS_PER_TURN * K} hits mapped to turns (a fact → "
+                              f"its anchor utterance), first occurrences, cut at {K} turns; a turn's facts come "
+                              f"together, so fewer than {K} turns can come back (see 'turns')",
         },
         "data": {"conversations": len(convs), "sessions": sum(len(c.sessions) for c in convs), "turns": n_turns,
                  "questions": len(records),

@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import QuerySemanticError
 from ..store.base import Statement
 from . import ast as A
+from .cue import content_words
 from .compile import DEFAULT_LIMIT, DEFAULT_WEIGHTS, Compiled, FusionSpec, predicate_key, resolve_when
 
 __all__ = ["CypherGenerator", "Neo4jGenerator", "KuzuGenerator", "generator_for", "ident"]
@@ -222,14 +223,20 @@ class CypherGenerator:
             out["fact_vector_exact"] = stmt("MATCH (f:Fact) WHERE f.namespace = $ns", self.cosine("f.embedding"),
                                             exact)
         b = self.builder()
-        out["fact_text"] = stmt(self.fulltext(b, "Fact", "fact_text", cue, "f"), "score", b)
+        out["fact_text"] = stmt(self.fulltext(b, "Fact", "fact_text", content_words(cue), "f"), "score", b)
         b = self.builder()
+        # An entity counts by how rare it is (IDF over the namespace's utterances that anchor facts
+        # about it): the two speakers of a conversation are in most turns and pick out nothing.
         # Speakers are hubs with thousands of facts: rank by similarity and keep $fetch before
         # joining anchors and applying the filters.
-        entities = (self.fulltext(b, "Entity", "entity_name", cue, "e")
+        entities = (self.fulltext(b, "Entity", "entity_name", content_words(cue), "e")
                     + "\nWITH e, score AS es WHERE e.namespace = $ns WITH e ORDER BY es DESC LIMIT 5"
+                    + "\nMATCH (g:Fact)-[:SUBJECT|OBJECT]->(e), (g)-[:ANCHORED_IN]->(m:Utterance)"
+                    + "\nWITH e, count(DISTINCT m) AS df"
+                    + "\nMATCH (x:Utterance) WHERE x.namespace = $ns WITH e, df, count(x) AS n"
+                    + "\nWITH e, log((n + 1.0) / (df + 0.5)) AS idf"
                     + "\nMATCH (f:Fact)-[:SUBJECT|OBJECT]->(e)"
-                    + f"\nWITH DISTINCT f\nWITH f, {self.cosine('f.embedding')} AS score ORDER BY score DESC LIMIT $fetch")
+                    + f"\nWITH f, idf * {self.cosine('f.embedding')} AS score ORDER BY score DESC LIMIT $fetch")
         out["fact_entity"] = stmt(entities, "score", b)
         if node.about:
             b = self.builder()
@@ -262,7 +269,7 @@ class CypherGenerator:
                 f"MATCH (u:Utterance) WHERE u.namespace = $ns\nWITH u, {self.cosine('u.embedding')} AS score", "score",
                 exact)
         b = self.builder()
-        out["utterance_text"] = stmt(self.fulltext(b, "Utterance", "utterance_text", cue, "u"), "score", b)
+        out["utterance_text"] = stmt(self.fulltext(b, "Utterance", "utterance_text", content_words(cue), "u"), "score", b)
         return out
 
     # -- MATCH / WHY ----------------------------------------------------------------------------

@@ -84,7 +84,7 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
                 fused[key]["recency"] = w_recent / (spec.rrf_k + rank)
 
     _time_signals(fused, facts, weight, spec.rrf_k, spec.cue)
-    ranked = sorted(fused.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    ranked = _per_turn(lists, fused, facts, utts, weight, spec.rrf_k)
     out: list[RecallHit] = []
     covered: set[str] = set()  # utterances already shown through one of their facts
     for (kind, node_id), signals in ranked:
@@ -136,6 +136,56 @@ def _time_signals(fused: dict[tuple[str, str], dict[str, float]], facts: Mapping
         ranks = {v: r for r, v in enumerate(sorted({v for v, _ in keyed}, reverse=True), start=1)}
         for value, key in keyed:
             fused[key][signal] = w / (rrf_k + ranks[value])
+
+
+def _per_turn(lists: Mapping[str, Sequence[tuple[str, str]]], fused: Mapping[tuple[str, str], Mapping[str, float]],
+              facts: Mapping[str, Mapping[str, Any]], utts: Mapping[str, Mapping[str, Any]],
+              weight: Callable[[str], float], rrf_k: int) -> list[tuple[tuple[str, str], dict[str, float]]]:
+    """One (node, signals) per utterance, best first: RRF over turns, not over nodes.
+
+    A fact votes for the utterance it is anchored in. Each candidate list keeps its first
+    node per utterance and is ranked again, so five facts of one turn count once, as the
+    turn's best rank, instead of pushing five other turns down; a turn found through its
+    facts and through its own text adds both votes. Signals that are not candidate lists
+    (recency, time) take the best value among the turn's nodes. A turn is shown by its
+    candidate facts, best node-level score first, or by the utterance itself when none of
+    its facts is a candidate; every node of a turn carries the turn's score and signals.
+    """
+
+    def turn_of(kind: str, node_id: str) -> str | None:
+        if kind == "utterance":
+            return node_id if node_id in utts else None
+        row = facts.get(node_id)
+        return row["utterance_id"] if row else None
+
+    turns: dict[str, dict[str, float]] = {}
+    members: dict[str, list[tuple[tuple[float, str], tuple[str, str]]]] = {}
+    for name, keys in lists.items():
+        w = weight(name)
+        if w <= 0:
+            continue
+        rank = 0
+        for kind, node_id in keys:
+            turn = turn_of(kind, node_id)
+            if turn is None or name in turns.setdefault(turn, {}):
+                continue
+            rank += 1
+            turns[turn][name] = w / (rrf_k + rank)
+    for (kind, node_id), signals in fused.items():
+        turn = turn_of(kind, node_id)
+        if turn is None:
+            continue
+        into = turns.setdefault(turn, {})
+        for name, value in signals.items():
+            if name not in lists:
+                into[name] = max(into.get(name, 0.0), value)
+        members.setdefault(turn, []).append(((-sum(signals.values()), node_id), (kind, node_id)))
+    out: list[tuple[tuple[str, str], dict[str, float]]] = []
+    for turn in sorted(members, key=lambda t: (-sum(turns[t].values()), t)):
+        nodes = [key for _, key in sorted(members[turn])]
+        shown = [key for key in nodes if key[0] == "fact"] or nodes[:1]
+        out += [(key, turns[turn]) for key in shown]
+    return out
 
 
 def _weights(weights: Mapping[str, float]) -> Callable[[str], float]:
