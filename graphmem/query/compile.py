@@ -182,8 +182,6 @@ def _check(node: A.Statement, *, read_only: bool) -> None:
                                      span=cond.span)
         if cond.op in ("<", "<=", ">", ">=") and cond.field not in ("confidence", "evidence"):
             raise QuerySemanticError(f"{cond.field} can only be compared with = or !=", span=cond.span)
-
-            raise QuerySemanticError(f"{cond.field} can only be compared with = or !=", span=cond.span)
     if isinstance(node, A.Recall):
         for signal, w in node.weights:
             if signal not in A.SIGNALS:
