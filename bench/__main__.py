@@ -73,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
                      "(default: ../shared/data/locomo if present, else examples/data)")
     ing.add_argument("--limit", type=_positive, default=None, help="number of turns (default 600)")
     ing.add_argument("--repeat", type=_positive, default=1, help="runs of each measurement; medians reported")
+    ing.add_argument("--backends", default="torch,onnx",
+                     help="embedding backends to compare, comma-separated (torch, onnx, onnx-int8)")
+    ing.add_argument("--workers", type=_positive, default=1,
+                     help="also ingest with N parse worker processes (the last backend)")
     common(ing)
 
     st = sub.add_parser("stores", help="write throughput and recall latency, Kùzu vs Neo4j",
@@ -157,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         from . import ingest
 
         limit = args.limit if args.limit is not None else (None if args.smoke else ingest.DEFAULT_LIMIT)
-        report = ingest.run(data=args.data, limit=limit, repeat=args.repeat, smoke=args.smoke)
+        report = ingest.run(data=args.data, limit=limit, repeat=args.repeat, smoke=args.smoke,
+                            backends=[b.strip() for b in args.backends.split(",") if b.strip()], workers=args.workers)
         emit(report, ingest.tables(report), as_json=args.json)
     elif args.bench == "query":
         from . import query

@@ -1,19 +1,25 @@
 """``python -m bench ingest``: full graphmem ingest against its two model stages alone.
 
-Three measurements over the same turns, in one process, models loaded and warmed
-before any clock starts:
+Measurements over the same turns, in one process, models loaded and warmed before any
+clock starts, for each embedding backend asked for (``--backends torch,onnx``):
 
 * ``ingest`` — ``Memory.ingest`` of JSONL files (one per conversation) into a fresh
-  embedded Kùzu store in a temporary folder: parse, extract, embed, write.
-* ``spacy`` — the bare spaCy pipeline, ``nlp.pipe(texts, batch_size=64)``.
+  embedded Kùzu store in a temporary folder: parse, extract, embed, write. Its peak RSS
+  (``VmHWM``, reset before the run where Linux allows) and the store's size on disk.
+* ``spacy`` — the bare spaCy pipeline, ``nlp.pipe(texts, batch_size=64)`` (once).
 * ``embed`` — the bare ``Embedder.encode(texts)`` (utterances only; ingest also embeds facts).
+* ``ceiling`` — parse + embed run one after the other: the seconds of ``spacy`` plus
+  ``embed``. Ingest overlaps embedding with parsing, so it may beat this ceiling.
 
-Stage shares come from wrapping four methods on the ``Memory``'s own parts (parser,
-pipeline, embedder, store) — instance attributes only, graphmem's code is untouched.
+Stage times come from wrapping methods on the ``Memory``'s own parts (parser, pipeline,
+embedder, store) — instance attributes only, graphmem's code is untouched. Embedding runs
+on a background thread beside parsing, so stage times may add up to more than the total.
 """
 
 from __future__ import annotations
 
+import os
+import resource
 import statistics
 import tempfile
 import time
@@ -29,6 +35,7 @@ from ._common import Stopwatch, fmt_rate, machine, progress, stderr
 __all__ = ["run", "tables", "SMOKE_LIMIT", "DEFAULT_LIMIT"]
 
 DEFAULT_LIMIT = 600
+DEFAULT_BACKENDS = ("torch", "onnx")
 SMOKE_LIMIT = 12
 SPACY_BATCH = 64  # what graphmem's SpacyParser.parse_many uses
 STAGES = ("parse", "extract", "embed", "write", "other")
@@ -67,6 +74,7 @@ def _instrument(mem: Any) -> Stopwatch:
     sw = Stopwatch()
     pipeline = mem.pipeline  # builds the lazy parts now, so they can be wrapped
     _wrap_iter(pipeline.parser, "parse_many", sw, "parse")
+    _wrap(pipeline.parser, "prefetch", sw, "prefetch")
     _wrap(pipeline, "build", sw, "nlp")
     _wrap(mem.embedder, "encode", sw, "embed")
     _wrap(mem.store, "write_batch", sw, "write")
@@ -79,38 +87,75 @@ def _timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - t0
 
 
-def _ingest_once(files: list[Path], n_utts: int, bar: Any) -> dict[str, Any]:
+def _reset_peak_rss() -> bool:
+    """Reset this process's peak RSS (Linux: write 5 to clear_refs); False where not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _disk_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+
+
+def _ingest_once(files: list[Path], n_utts: int, bar: Any, config: Any, workers: int = 1) -> dict[str, Any]:
     from graphmem import Memory
 
     with tempfile.TemporaryDirectory(prefix="gm-bench-ingest-") as tmp:
         t0 = time.perf_counter()
-        mem = Memory(Path(tmp) / "store", namespace="bench")
+        mem = Memory(Path(tmp) / "store", namespace="bench", config=config)
         open_s = time.perf_counter() - t0
         try:
             sw = _instrument(mem)
-            task = bar.add_task("graphmem ingest", total=n_utts)
+            timed_encode, embedded = mem.embedder.encode, [0]
+
+            def counting(texts: Any) -> Any:
+                embedded[0] += len(texts)
+                return timed_encode(texts)
+
+            mem.embedder.encode = counting
+            task = bar.add_task(f"graphmem ingest ({config.embedding_backend}, {workers} worker(s))", total=n_utts)
 
             def tick(_path: Path, result: Any) -> None:
                 bar.advance(task, getattr(result, "utterances", 0) or 0)
 
+            exact_rss = _reset_peak_rss()
             t0 = time.perf_counter()
-            report = mem.ingest(files, on_document=tick)
+            report = mem.ingest(files, on_document=tick, workers=workers)
             total = time.perf_counter() - t0
+            rss = _peak_rss_mb()
             stats = mem.stats()
         finally:
             mem.close()
+        disk = _disk_mb(Path(tmp) / "store")
     if report.errors:
         raise RuntimeError(f"ingest reported errors: {[str(e) for e in report.errors]}")
     s = sw.seconds
     stages = {
-        "parse": s.get("parse", 0.0),
+        "parse": s.get("parse", 0.0) + s.get("prefetch", 0.0),
         "extract": s.get("nlp", 0.0) - s.get("parse", 0.0),
         "embed": s.get("embed", 0.0),
         "write": s.get("write", 0.0),
     }
-    stages["other"] = max(total - sum(stages.values()), 0.0)
+    # Embedding runs beside the main thread: "other" is the main thread's remaining time.
+    stages["other"] = max(total - sum(v for k, v in stages.items() if k != "embed"), 0.0)
     return {"seconds": total, "open_s": open_s, "stages": stages, "stats": stats,
-            "documents": len(report.written), "embedded_texts": stats["utterances"] + stats["facts"]}
+            "documents": len(report.written), "embedded_texts": embedded[0],
+            "peak_rss_mb": round(rss, 1), "peak_rss_exact": exact_rss, "store_mb": round(disk, 2)}
 
 
 def _warm(texts: list[str], nlp: Any, embedder: Any) -> None:
@@ -120,42 +165,50 @@ def _warm(texts: list[str], nlp: Any, embedder: Any) -> None:
     embedder.encode(sample)
 
 
-def run(*, data: Path | None, limit: int | None, repeat: int = 1, smoke: bool = False) -> dict[str, Any]:
+def run(*, data: Path | None, limit: int | None, repeat: int = 1, smoke: bool = False,
+        backends: list[str] | None = None, workers: int = 1) -> dict[str, Any]:
     """Measure and return the JSON report (see README.md for its keys)."""
+    from dataclasses import replace
+
     from graphmem.config import Config
-    from graphmem.embed import Embedder
+    from graphmem.embed import Embedder, limit_blas_threads
     from graphmem.nlp import SpacyParser
 
     if smoke:
         data, limit, repeat = data or corpus.EXAMPLES, limit or SMOKE_LIMIT, 1
+    backends = list(backends or DEFAULT_BACKENDS)
     folder = Path(data) if data else corpus.default_data_dir()
     corp = corpus.load(folder, limit=limit)
     texts, words = corp.texts, corp.words
     config = Config.from_env()
-    stderr.print(f"bench ingest: {len(texts)} turns, {words:,} words from {folder} ({corp.source}); loading models …")
+    stderr.print(f"bench ingest: {len(texts)} turns, {words:,} words from {folder} ({corp.source}); "
+                 f"backends {', '.join(backends)}; loading models …")
+    limit_blas_threads()  # as Memory does when its embedder loads (PERF-NOTES.md, "Threads")
     nlp = SpacyParser(config.spacy_model).nlp
-    embedder = Embedder(config.embedding_model, batch_size=config.embedding_batch_size)
-    _warm(texts, nlp, embedder)
+    configs = {b: replace(config, embedding_backend=b) for b in backends}
+    embedders = {b: Embedder(c.embedding_model, batch_size=c.embedding_batch_size, backend=b,
+                             threads=c.embedding_threads, cache_dir=c.cache_dir) for b, c in configs.items()}
+    for emb in embedders.values():
+        _warm(texts, nlp, emb)
 
     def parse_all() -> None:
         for _ in nlp.pipe(texts, batch_size=SPACY_BATCH):
             pass
 
-    runs: dict[str, list[float]] = {"spacy": [], "embed": [], "ingest": []}
-    ingests = []
+    runs: dict[str, list[float]] = {"spacy": []}
+    ingests: dict[str, list[dict[str, Any]]] = {}
+    plan = [(b, 1) for b in backends] + ([(backends[-1], workers)] if workers > 1 else [])
     with tempfile.TemporaryDirectory(prefix="gm-bench-data-") as tmp, progress() as bar:
         files = corp.write(Path(tmp))
         for _ in range(repeat):
             bar.add_task(f"spaCy nlp.pipe over {len(texts)} texts")
             runs["spacy"].append(_timed(parse_all))
-            bar.add_task(f"Embedder.encode over {len(texts)} texts")
-            runs["embed"].append(_timed(lambda: embedder.encode(texts)))
-            one = _ingest_once(files, len(texts), bar)
-            runs["ingest"].append(one["seconds"])
-            ingests.append(one)
-
-    # The ingest run whose time is the median stands for all (its stages add up to its time).
-    median_ingest = sorted(ingests, key=lambda r: r["seconds"])[len(ingests) // 2]
+            for b, emb in embedders.items():
+                bar.add_task(f"Embedder.encode ({b}) over {len(texts)} texts")
+                runs.setdefault(f"embed:{b}", []).append(_timed(lambda emb=emb: emb.encode(texts)))
+            for b, n in plan:
+                one = _ingest_once(files, len(texts), bar, configs[b], n)
+                ingests.setdefault(f"{b}:{n}", []).append(one)
 
     def result(label: str, seconds: list[float], **extra: Any) -> dict[str, Any]:
         sec = statistics.median(seconds)
@@ -163,60 +216,84 @@ def run(*, data: Path | None, limit: int | None, repeat: int = 1, smoke: bool = 
                 "utterances": len(texts), "words": words,
                 "utterances_per_s": round(len(texts) / sec, 2), "words_per_s": round(words / sec, 1), **extra}
 
-    results = {
-        "ingest": result("graphmem Memory.ingest → Kùzu (parse, extract, embed, write)", runs["ingest"],
-                         embedded_texts=median_ingest["embedded_texts"], open_s=round(median_ingest["open_s"], 3)),
+    results: dict[str, dict[str, Any]] = {
         "spacy": result(f"spaCy nlp.pipe, batch {SPACY_BATCH} (bare)", runs["spacy"]),
-        "embed": result(f"Embedder.encode, batch {config.embedding_batch_size} (bare)", runs["embed"]),
     }
-    base = results["ingest"]["seconds"]
+    medians: dict[str, dict[str, Any]] = {}
+    for b in backends:
+        results[f"embed:{b}"] = result(f"Embedder.encode {b}, batch {config.embedding_batch_size} (bare)",
+                                       runs[f"embed:{b}"])
+        ceiling = [p + e for p, e in zip(runs["spacy"], runs[f"embed:{b}"])]
+        results[f"ceiling:{b}"] = result(f"parse + embed ceiling, {b} (spaCy s + embed s)", ceiling)
+    for key, ones in ingests.items():
+        b, n = key.split(":")
+        med = sorted(ones, key=lambda r: r["seconds"])[len(ones) // 2]  # its stages add up to its time
+        medians[key] = med
+        ceiling_s = results[f"ceiling:{b}"]["seconds"]
+        sec = statistics.median([r["seconds"] for r in ones])
+        results[f"ingest:{key}"] = result(
+            f"graphmem ingest → Kùzu, {b}" + (f", {n} parse workers" if int(n) > 1 else ""),
+            [r["seconds"] for r in ones], backend=b, workers=int(n),
+            of_ceiling=round(ceiling_s / sec, 3), embedded_texts=med["embedded_texts"],
+            open_s=round(med["open_s"], 3), peak_rss_mb=med["peak_rss_mb"], peak_rss_exact=med["peak_rss_exact"],
+            store_mb=med["store_mb"], stored=med["stats"])
+    first = f"ingest:{backends[0]}:1"
+    base = results[first]["seconds"]
     for r in results.values():
         r["speed_vs_ingest"] = round(base / r["seconds"], 2)
-    total = median_ingest["seconds"]
     return {
         "bench": "ingest",
         "meta": machine(),
-        "params": {"data": str(folder), "limit": limit, "repeat": repeat, "smoke": smoke,
-                   "spacy_model": config.spacy_model, "embedding_model": config.embedding_model,
-                   "embedding_batch_size": config.embedding_batch_size, "spacy_batch_size": SPACY_BATCH},
+        "params": {"data": str(folder), "limit": limit, "repeat": repeat, "smoke": smoke, "backends": backends,
+                   "workers": workers, "spacy_model": config.spacy_model, "embedding_model": config.embedding_model,
+                   "embedding_batch_size": config.embedding_batch_size, "spacy_batch_size": SPACY_BATCH,
+                   "embedding_threads": config.embedding_threads, "cpus": len(os.sched_getaffinity(0))},
         "corpus": corp.summary(),
         "results": results,
-        "stored": median_ingest["stats"],
-        "stages": {k: {"seconds": round(v, 3), "share": round(v / total, 4) if total else 0.0,
-                       "ms_per_utterance": round(1000 * v / len(texts), 2)}
-                   for k, v in median_ingest["stages"].items()},
+        "stages": {key: {k: {"seconds": round(v, 3), "share": round(v / med["seconds"], 4) if med["seconds"] else 0.0,
+                             "ms_per_utterance": round(1000 * v / len(texts), 2)}
+                         for k, v in med["stages"].items()}
+                   for key, med in medians.items()},
     }
 
 
 _STAGE_LABELS = {
-    "parse": "spaCy parse + UD conversion (parse_many)",
+    "parse": "spaCy parse + UD conversion (prefetch, parse_many)",
     "extract": "triples + entities (rest of Pipeline.build)",
-    "embed": "embedding (utterances + facts)",
+    "embed": "embedding, distinct texts (background thread)",
     "write": "store.write_batch (Kùzu)",
-    "other": "the rest (file reading, lookups before each write)",
+    "other": "the rest of the main thread (lookups, waiting for vectors)",
 }
 
 
 def tables(report: dict[str, Any]) -> list[Table]:
     c, p = report["corpus"], report["params"]
+    ingests = {k: r for k, r in report["results"].items() if k.startswith("ingest:")}
     t = Table(
         title=f"Ingest — {c['utterances']} turns, {c['words']:,} words ({c['source']}: {c['path']}), "
-        f"median of {p['repeat']}",
-        caption=f"stored: {report['stored']}; ingest also embedded "
-        f"{report['results']['ingest']['embedded_texts']} texts (utterances + facts); "
-        f"store open + schema {report['results']['ingest']['open_s']} s, not counted",
+        f"median of {p['repeat']}, {p['cpus']} CPUs",
+        caption="; ".join(f"{r['backend']}×{r['workers']}: stored {r['stored']}, embedded {r['embedded_texts']} "
+                          f"distinct texts, store open {r['open_s']} s not counted" for r in ingests.values()),
         expand=False,
     )
     for col, justify in (("path", "left"), ("seconds", "right"), ("utt/s", "right"), ("words/s", "right"),
-                         ("× ingest", "right")):
+                         ("× first ingest", "right"), ("of ceiling", "right"), ("peak RSS", "right"),
+                         ("store", "right")):
         t.add_column(col, justify=justify, overflow="fold")
     for r in report["results"].values():
+        ing = "of_ceiling" in r
         t.add_row(r["label"], f"{r['seconds']:.2f}", fmt_rate(r["utterances_per_s"]), fmt_rate(r["words_per_s"]),
-                  f"{r['speed_vs_ingest']:.2f}")
-    s = Table(title="Where ingest time goes (the median run)", expand=False)
-    for col, justify in (("stage", "left"), ("seconds", "right"), ("share", "right"), ("ms/turn", "right")):
-        s.add_column(col, justify=justify, overflow="fold")
-    for key, st in report["stages"].items():
-        s.add_row(_STAGE_LABELS[key], f"{st['seconds']:.2f}", f"{100 * st['share']:.0f}%",
-                  f"{st['ms_per_utterance']:.1f}")
-    return [t, s]
+                  f"{r['speed_vs_ingest']:.2f}", f"{100 * r['of_ceiling']:.0f}%" if ing else "",
+                  f"{r['peak_rss_mb']:,.0f} MB{'' if r['peak_rss_exact'] else ' (process)'}" if ing else "",
+                  f"{r['store_mb']:.1f} MB" if ing else "")
+    out = [t]
+    for key, stages in report["stages"].items():
+        b, n = key.split(":")
+        s = Table(title=f"Where ingest time goes — {b}, {n} worker(s) (the median run)", expand=False)
+        for col, justify in (("stage", "left"), ("seconds", "right"), ("share", "right"), ("ms/turn", "right")):
+            s.add_column(col, justify=justify, overflow="fold")
+        for k, st in stages.items():
+            s.add_row(_STAGE_LABELS[k], f"{st['seconds']:.2f}", f"{100 * st['share']:.0f}%",
+                      f"{st['ms_per_utterance']:.1f}")
+        out.append(s)
+    return out

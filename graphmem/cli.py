@@ -141,9 +141,13 @@ def forget(entity: str | None, before: str | None, fact_id: str | None, sessions
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--stdin-format", type=click.Choice(["text", "jsonl", "csv"]), default="text", show_default=True,
               help="How to read '-' (standard input).")
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+              help="Parser processes for many files (helps where cores are free; each document still "
+              "written atomically).")
 @_memory_options
 @_guard
-def ingest(paths: tuple[str, ...], stdin_format: str, store: str | None, namespace: str, as_json: bool) -> None:
+def ingest(paths: tuple[str, ...], stdin_format: str, workers: int, store: str | None, namespace: str,
+           as_json: bool) -> None:
     """Ingest files, folders and globs: .txt/.md documents, .jsonl and .csv chat logs; '-' reads stdin.
 
     Each document is written atomically; content already stored is skipped; a file
@@ -152,6 +156,7 @@ def ingest(paths: tuple[str, ...], stdin_format: str, store: str | None, namespa
     \b
     Example:
       graphmem ingest notes/ chats.jsonl 'logs/*.csv' --namespace alice
+      graphmem ingest corpus/ --workers 4
       cat notes.txt | graphmem ingest -
     """
     from rich.console import Console
@@ -178,7 +183,7 @@ def ingest(paths: tuple[str, ...], stdin_format: str, store: str | None, namespa
                     bar.update(task, advance=1, description=str(path.name)[:30])
 
             files_only = [p for p in paths if p != "-"]
-            report = mem.ingest(files_only, on_document=tick) if files_only else None
+            report = mem.ingest(files_only, on_document=tick, workers=workers) if files_only else None
             if "-" in paths:
                 piped = mem.ingest_text(click.get_text_stream("stdin").read(), format=stdin_format)
                 if report is None:

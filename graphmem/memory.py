@@ -105,7 +105,9 @@ class Memory:
         if self._embedder is None:
             from .embed import Embedder
 
-            self._embedder = Embedder(self.config.embedding_model, batch_size=self.config.embedding_batch_size)
+            c = self.config
+            self._embedder = Embedder(c.embedding_model, batch_size=c.embedding_batch_size,
+                                      backend=c.embedding_backend, threads=c.embedding_threads, cache_dir=c.cache_dir)
         return self._embedder
 
     @property
@@ -170,28 +172,26 @@ class Memory:
         paths: Iterable[str | Path] | str | Path,
         *,
         on_document: Callable[[Path, WriteReport | InputError | None], None] | None = None,
+        workers: int = 1,
     ) -> IngestReport:
         """Ingest files and folders (``.txt``/``.md`` documents, ``.jsonl`` chat logs).
 
         A file that cannot be read is reported and skipped; the others are still ingested.
         Each document is written atomically; content already stored is skipped.
         ``on_document(path, result)`` is called after each document (for progress bars).
+        Parsing is batched across documents and embedding overlaps it (:mod:`graphmem.bulk`);
+        ``workers`` > 1 parses in that many processes.
         """
+        from .bulk import ingest_documents
+
         self._check_writable()
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
         if isinstance(paths, (str, Path)):
             paths = [paths]
         files, errors = expand_paths(paths)
         report = IngestReport(files=len(files), errors=list(errors))
-        for path, docs in iter_documents(files):
-            if isinstance(docs, InputError):
-                report.errors.append(docs)
-                if on_document:
-                    on_document(path, docs)
-                continue
-            for doc in docs:
-                result = self._record(report, doc)
-                if on_document:
-                    on_document(path, result)
+        ingest_documents(self, iter_documents(files), report, on_document, workers=workers)
         return report
 
     def ingest_text(self, text: str, *, format: str = "text", name: str = "<stdin>") -> IngestReport:
@@ -209,9 +209,10 @@ class Memory:
             self._record(report, doc)
         return report
 
-    def _record(self, report: IngestReport, doc: Document) -> WriteReport:
-        """Write one document and note in ``report`` whether it was new or already stored."""
-        result = self._write_document(doc)
+    def _record(self, report: IngestReport, doc: Document, result: WriteReport | None = None) -> WriteReport:
+        """Write one document (unless ``result`` says how that went) and note in ``report``
+        whether it was new or already stored."""
+        result = self._write_document(doc) if result is None else result
         if result.written:
             report.written.append(result)
         else:
@@ -241,6 +242,15 @@ class Memory:
         return out
 
     def _write_document(self, doc: Document) -> WriteReport:
+        batch = self._prepare_batch(doc)
+        if isinstance(batch, WriteReport):
+            return batch
+        self._embed(batch)
+        return self.store.write_batch(batch)
+
+    def _prepare_batch(self, doc: Document) -> MemoryBatch | WriteReport:
+        """Everything but embedding and writing: the new turns parsed and extracted, or the
+        report of a document whose content is already stored."""
         t = self.store.templates
         source = self._source_for(doc)
         utts = self._utterances(doc, source)
@@ -261,8 +271,7 @@ class Memory:
         from .nlp.evidence import mark_slots
 
         mark_slots(batch, self.config.functional_predicates)
-        self._embed(batch)
-        return self.store.write_batch(batch)
+        return batch
 
     def _restore_dialogue(self, source: Source, previous: str, last: int) -> None:
         """Read the session's last turns back from the store unless this process holds them.
@@ -282,13 +291,14 @@ class Memory:
             dialogue.restore(self.namespace, source.id,
                              stored_turns(self.namespace, rows, self.pipeline.parser.parse_many))
 
-    def _embed(self, batch: MemoryBatch) -> None:
-        texts = [u.text for u in batch.utterances] + [f.text for f in batch.facts]
-        vecs = self.embedder.encode(texts)
-        for u, v in zip(batch.utterances, vecs):
-            u.embedding = v
-        for f, v in zip(batch.facts, vecs[len(batch.utterances) :]):
-            f.embedding = v
+    def _embed(self, *batches: MemoryBatch) -> None:
+        """Embed what recall searches (utterances and facts) in one call; each distinct text once
+        (a fact often restates its turn word for word, and short facts recur)."""
+        items = [x for b in batches for x in (*b.utterances, *b.facts)]
+        texts = list(dict.fromkeys(x.text for x in items))
+        vecs = dict(zip(texts, self.embedder.encode(texts)))
+        for x in items:
+            x.embedding = vecs[x.text]
 
     # -- reading ---------------------------------------------------------------------------
 

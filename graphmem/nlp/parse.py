@@ -201,6 +201,7 @@ class SpacyParser:
     def __init__(self, model: str) -> None:
         self.model = model
         self._nlp = None
+        self._ready: dict[str, list[ParsedDoc]] = {}  # parsed ahead of need, see prefetch()
 
     @property
     def nlp(self):
@@ -212,5 +213,34 @@ class SpacyParser:
         return _spacy_to_ud(self.nlp(text))
 
     def parse_many(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[ParsedDoc]:
-        for doc in self.nlp.pipe(texts, batch_size=batch_size):
-            yield _spacy_to_ud(doc)
+        if not self._ready:
+            for doc in self.nlp.pipe(texts, batch_size=batch_size):
+                yield _spacy_to_ud(doc)
+            return
+        texts = list(texts)
+        found = [self._take(t) for t in texts]
+        missing = iter(self.nlp.pipe([t for t, d in zip(texts, found) if d is None], batch_size=batch_size))
+        for doc in found:
+            yield doc if doc is not None else _spacy_to_ud(next(missing))
+
+    def prefetch(self, texts: Iterable[str], parsed: Iterable[ParsedDoc] | None = None, *,
+                 batch_size: int = 256) -> None:
+        """Parse ``texts`` now, in one ``nlp.pipe`` over many documents (or keep ``parsed``,
+        done elsewhere, e.g. by worker processes), for later :meth:`parse_many` calls on the
+        same texts. Each parse is handed out once; :meth:`clear_prefetched` drops the rest."""
+        texts = list(texts)
+        docs = parsed if parsed is not None else (_spacy_to_ud(d) for d in self.nlp.pipe(texts, batch_size=batch_size))
+        for text, doc in zip(texts, docs):
+            self._ready.setdefault(text, []).append(doc)
+
+    def clear_prefetched(self) -> None:
+        self._ready.clear()
+
+    def _take(self, text: str) -> ParsedDoc | None:
+        docs = self._ready.get(text)
+        if not docs:
+            return None
+        doc = docs.pop()
+        if not docs:
+            del self._ready[text]
+        return doc

@@ -1,0 +1,159 @@
+"""Bulk ingest: many documents through one :class:`~graphmem.Memory`, its stages overlapped.
+
+``Memory.ingest`` hands its documents here. Per chunk of about :data:`CHUNK_TURNS` turns:
+
+1. one store lookup finds the turns not stored yet, and those are parsed together — one
+   ``nlp.pipe`` over many documents, or split across ``workers`` parser processes;
+2. each document is then extracted as ``Memory.add`` would (``Memory._prepare_batch``), and
+   its embedding starts on a background thread (ONNX Runtime and PyTorch release the GIL)
+   while the main thread extracts the next document;
+3. each document is written in its own transaction once its vectors are there, in input
+   order, so the per-document atomicity and idempotence of ``Memory.add`` hold unchanged.
+
+A document that continues a session still waiting to be written waits for that write first:
+its position and dialogue context are read back from the store.
+
+Only the parent process opens the store (Kùzu admits one writing process): workers parse
+and nothing else, so ``workers`` pays off where spaCy is the bottleneck and cores are free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError
+from .model import MemoryBatch
+from .readers import Document
+from .store.base import WriteReport
+
+if TYPE_CHECKING:
+    from .memory import IngestReport, Memory
+
+__all__ = ["ingest_documents", "CHUNK_TURNS"]
+
+#: Turns parsed together; large enough to fill spaCy's batches, small enough to stream.
+CHUNK_TURNS = 512
+
+Item = tuple[Path, "list[Document] | InputError"]
+OnDocument = Callable[[Path, Any], None]
+
+
+@dataclass(slots=True)
+class _Pending:
+    path: Path
+    doc: Document
+    source_id: str
+    batch: MemoryBatch
+    vectors: Future[None]
+
+
+def _chunks(items: Iterable[Item]) -> Iterator[list[tuple[Path, Document | InputError]]]:
+    chunk: list[tuple[Path, Document | InputError]] = []
+    turns = 0
+    for path, docs in items:
+        for doc in [docs] if isinstance(docs, InputError) else docs:
+            chunk.append((path, doc))
+            turns += 0 if isinstance(doc, InputError) else len(doc.turns)
+            if turns >= CHUNK_TURNS:
+                yield chunk
+                chunk, turns = [], 0
+    if chunk:
+        yield chunk
+
+
+_WORKER_PARSER: Any = None
+
+
+def _worker_init(spacy_model: str) -> None:
+    global _WORKER_PARSER
+    from .embed import limit_blas_threads
+    from .nlp import SpacyParser
+
+    limit_blas_threads()
+    _WORKER_PARSER = SpacyParser(spacy_model)
+
+
+def _worker_parse(texts: list[str]) -> list[Any]:
+    return list(_WORKER_PARSER.parse_many(texts, batch_size=256))
+
+
+def _split(texts: list[str], parts: int) -> list[list[str]]:
+    size = -(-len(texts) // parts)
+    return [texts[i : i + size] for i in range(0, len(texts), size)]
+
+
+def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
+                     on_document: OnDocument | None = None, *, workers: int = 1) -> None:
+    """Ingest ``items`` (``(path, documents or the error reading them)``) into ``mem``, noting each
+    outcome in ``report`` and calling ``on_document(path, result)`` after each document."""
+    parser = mem.pipeline.parser
+    t = mem.store.templates
+    procs = None
+    if workers > 1:
+        import multiprocessing
+
+        # spawn: a forked child would inherit the store's open handles and the parent's threads
+        procs = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_worker_init, initargs=(mem.config.spacy_model,))
+    embedding = ThreadPoolExecutor(1, thread_name_prefix="graphmem-embed")
+    pending: _Pending | None = None
+
+    def finish() -> None:
+        nonlocal pending
+        if pending is None:
+            return
+        p, pending = pending, None
+        p.vectors.result()
+        result = mem.store.write_batch(p.batch)
+        mem._record(report, p.doc, result)
+        if on_document:
+            on_document(p.path, result)
+
+    try:
+        for chunk in _chunks(items):
+            docs = [d for _, d in chunk if isinstance(d, Document)]
+            utts = [u for d in docs for u in mem._utterances(d, mem._source_for(d))]
+            stored = {r[0] for r in mem.store.run(t.stmt("existing_utterances", ids=[u.id for u in utts]))} if utts else set()
+            texts = [u.text for u in utts if u.id not in stored]
+            if procs is not None and len(texts) > 1:
+                parts = _split(texts, workers)
+                parser.prefetch(texts, [d for part in procs.map(_worker_parse, parts) for d in part])
+            elif texts:
+                parser.prefetch(texts)
+            for path, doc in chunk:
+                if isinstance(doc, InputError):
+                    report.errors.append(doc)
+                    if on_document:
+                        on_document(path, doc)
+                    continue
+                source_id = mem._source_for(doc).id
+                if pending is not None and pending.source_id == source_id:
+                    finish()  # the session's tail must be in the store before we continue it
+                prepared = mem._prepare_batch(doc)
+                if isinstance(prepared, WriteReport):
+                    finish()
+                    mem._record(report, doc, prepared)
+                    if on_document:
+                        on_document(path, prepared)
+                    continue
+                vectors = embedding.submit(mem._embed, prepared)
+                finish()
+                pending = _Pending(path, doc, source_id, prepared, vectors)
+            parser.clear_prefetched()
+        finish()
+    except Exception:
+        if pending is not None and not pending.vectors.cancelled():
+            try:
+                finish()  # what was read before the failure is still written, as one by one would
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+        raise
+    finally:
+        parser.clear_prefetched()
+        embedding.shutdown(wait=True)
+        if procs is not None:
+            procs.shutdown(wait=True, cancel_futures=True)

