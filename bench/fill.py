@@ -75,6 +75,7 @@ def _fill_kuzu(store: Any, namespace: str, merged: dict[str, list[dict[str, Any]
             with path.open("w", newline="", encoding="utf-8") as fh:
                 csv.writer(fh).writerows([_csv(r.get(c)) for c in ends + cols] for r in rows)
             store.run(Statement(f"COPY {table} FROM '{path}' (header=false)"))
+    store.vectors_changed(namespace)  # COPY bypassed write_batch: the vector side index is stale
 
 
 def _csv(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -88,6 +89,7 @@ class Memory:
             raise ValueError("namespace must be a non-empty string")
         self.namespace = namespace
         self._embedder = None
+        self._cue_vectors: OrderedDict[str, list[float]] = OrderedDict()  # see _embed_cue
         self._pipeline = None
         self._aliases = None  # the namespace's stored names (graphmem.entities.AliasIndex), loaded on first write
         self.store: Store = open_store(self.config)
@@ -311,8 +313,24 @@ class Memory:
             raise ValueError("recall needs a non-empty cue")
         if k < 1:
             raise ValueError("k must be at least 1")
-        vector = self.embedder.encode([text])[0]
+        vector = self._embed_cue(text)
         return recall(self.store, self.namespace, text, vector, k=k)
+
+    #: How many recent cues keep their embedding (an agent asks the same things again and again).
+    CUE_CACHE = 256
+
+    def _embed_cue(self, cue: str) -> list[float]:
+        """The cue's embedding, from a small LRU cache when it was asked recently."""
+        cache = self._cue_vectors
+        vector = cache.get(cue)
+        if vector is None:
+            vector = self.embedder.encode([cue])[0]
+            cache[cue] = vector
+            if len(cache) > self.CUE_CACHE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(cue)
+        return vector
 
     def compile(self, text: str, params: Mapping[str, Any] | None = None) -> Compiled:
         """Compile a statement for this memory's store, namespace and mode (no I/O)."""
@@ -352,7 +370,7 @@ class Memory:
             return compiled
         if compiled.kind == "recall":
             cue = compiled.fusion.cue if compiled.fusion else None
-            vector = self.embedder.encode([cue])[0] if cue else None
+            vector = self._embed_cue(cue) if cue else None
             return run_recall(self.store, compiled, vector)
         if compiled.kind == "remember":
             a = compiled.action or {}
@@ -410,47 +428,6 @@ class Memory:
         mark_slots(merge_restated(batch), self.config.functional_predicates)
         self._embed(batch)
         return self.store.write_batch(batch)
-
-    # -- entity identity -------------------------------------------------------------------
-
-    def _alias_index(self):
-        if self._aliases is None:
-            from .entities import AliasIndex
-
-            self._aliases = AliasIndex.load(self.store, self.namespace)
-        return self._aliases
-
-    def merge_entities(self, keep: str, other: str) -> dict[str, Any]:
-        """Merge entity ``other`` into ``keep`` (each an id, name or alias), recorded so it can be undone.
-
-        ``other``'s facts and mentions move to ``keep``, which takes its names as aliases; later
-        documents naming ``other`` land on ``keep``. Returns the merge record (``id``, ``kept_name``,
-        ``merged_name``, ``facts``, ``mentions`` …). Raises :class:`~graphmem.errors.EntityError`.
-        """
-        from .entities import merge
-
-        self._check_writable()
-        try:
-            return merge(self.store, self.namespace, keep, other)
-        finally:
-            self._aliases = None
-
-    def unmerge_entities(self, ref: str) -> dict[str, Any]:
-        """Undo a merge, named by its id or the merged entity; everything it moved goes back."""
-        from .entities import unmerge
-
-        self._check_writable()
-        try:
-            return unmerge(self.store, self.namespace, ref)
-        finally:
-            self._aliases = None
-
-    def entity_merges(self) -> list[dict[str, Any]]:
-        """This namespace's entity merges, oldest first (``undone`` empty while one holds)."""
-        from .entities import merges
-
-        return [{k: m[k] for k in ("id", "kept_id", "kept_name", "merged_id", "merged_name", "at", "undone")}
-                for m in merges(self.store, self.namespace)]
 
     def forget(
         self,

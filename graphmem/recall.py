@@ -91,8 +91,9 @@ def recall(
     from .query.compile import DEFAULT_WEIGHTS, compile_query
     from .query.execute import run_recall
 
-    compiled = compile_query(Recall(cue=Literal(cue), limit=Literal(int(k))), store.dialect, namespace=namespace,
-                             embedding_dim=len(vector))
+    hops = (("related", float(weights["related"])),) if weights and weights.get("related") else ()  # a statement
+    compiled = compile_query(Recall(cue=Literal(cue), limit=Literal(int(k)), weights=hops), store.dialect,
+                             namespace=namespace, embedding_dim=len(vector))
     if weights is not None:
         merged = {**DEFAULT_WEIGHTS, **weights}
         compiled = replace(compiled, fusion=replace(compiled.fusion, weights=merged))

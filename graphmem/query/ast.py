@@ -27,7 +27,8 @@ FIELDS = ("predicate", "polarity", "modality", "speaker", "session", "subject", 
           "confidence", "attribution", "act", "evidence")
 UTTERANCE_FIELDS = ("speaker", "session", "act")
 #: Signals RANK BY may weigh.
-SIGNALS = ("vector", "text", "entity", "recency", "event_recency", "mention_recency", "evidence", "dated")
+SIGNALS = ("vector", "text", "entity", "recency", "event_recency", "mention_recency", "evidence", "dated",
+           "related")
 
 
 def _span() -> Span | None:

@@ -163,8 +163,10 @@ class CypherGenerator:
         self.unsupported("vector search over utterances")
         return ""
 
-    def fulltext(self, b: _Builder, label: str, index: str, cue: str, alias: str) -> str:
-        """Rows of ``<alias>, score``: full-text matches of ``cue`` in ``index``."""
+    def fulltext(self, b: _Builder, label: str, index: str, cue: str, alias: str, *, top: bool = False) -> str:
+        """Rows of ``<alias>, score``: full-text matches of ``cue`` in ``index`` — with ``top``, only
+        the index's best ``$fetch`` (headroom for the namespace and filters that follow; the
+        executor falls back to all matches, the ``*_exact`` statement, when too few survive)."""
         self.unsupported("full-text search")
         return ""
 
@@ -194,8 +196,23 @@ class CypherGenerator:
         fusion = FusionSpec(weights, limit, pool, node.target, node.with_sources, cue=cue)
         return Compiled("recall", self.dialect, st, fusion)
 
-    def _fact_filters(self, b: _Builder, node: A.Recall, f: str = "f", u: str = "u") -> list[str]:
+    @staticmethod
+    def _needs_anchor(node: A.Recall) -> bool:
+        """Whether a RECALL's fact filters read the anchor utterance (time, speaker, session …).
+
+        Without such a filter the candidates skip the ANCHORED_IN join: the fact's own
+        namespace scopes it, and hydration joins the anchor anyway. On Kùzu that join is
+        planned over the whole edge table and was most of a candidate statement's time.
+        """
+        t = node.time
+        return (t.as_of is not None or t.since is not None or t.before is not None
+                or any(_FIELD[c.field][0] == "u" for c in node.where))
+
+    def _fact_filters(self, b: _Builder, node: A.Recall, f: str = "f", u: str = "u", *,
+                      anchored: bool = True) -> list[str]:
         conds = [f"{f}.namespace = $ns", f"{u}.namespace = $ns", f"{f}.{ident('mood')} <> 'question'"]
+        if not anchored:  # no utterance in the pattern (see _needs_anchor)
+            conds.remove(f"{u}.namespace = $ns")
         conds += self.fact_time(b, node.time, f, u)
         conds += [self.condition(b, c, {"f": f, "u": u}) for c in node.where]
         conds += self.about(b, node.about, f)
@@ -204,9 +221,12 @@ class CypherGenerator:
     def fact_candidates(self, node: A.Recall, cue: str | None, pool: int) -> dict[str, Statement]:
         out: dict[str, Statement] = {}
 
+        anchored = self._needs_anchor(node)
+        anchor = "\nMATCH (f)-[a:ANCHORED_IN]->(u:Utterance)" if anchored else ""
+
         def stmt(source: str, score: str, b: _Builder) -> Statement:
-            where = " AND ".join(self._fact_filters(b, node))
-            text = (f"{source}\nMATCH (f)-[a:ANCHORED_IN]->(u:Utterance)\nWHERE {where}\n"
+            where = " AND ".join(self._fact_filters(b, node, anchored=anchored))
+            text = (f"{source}{anchor}\nWHERE {where}\n"
                     f"WITH DISTINCT f, {score} AS score\nRETURN f.id AS id, score ORDER BY score DESC, id LIMIT $k")
             return Statement(text, {**b.params, "k": pool}, read_only=True)
 
@@ -220,10 +240,11 @@ class CypherGenerator:
         out["fact_vector"] = stmt(self.fact_vector(b), "score", b)
         if not self.EXACT_VECTOR:
             exact = self.builder()
-            out["fact_vector_exact"] = stmt("MATCH (f:Fact) WHERE f.namespace = $ns", self.cosine("f.embedding"),
-                                            exact)
-        b = self.builder()
-        out["fact_text"] = stmt(self.fulltext(b, "Fact", "fact_text", content_words(cue), "f"), "score", b)
+            out["fact_vector_exact"] = stmt("MATCH (f:Fact) WHERE f.namespace = $ns\nWITH f",
+                                            self.cosine("f.embedding"), exact)
+        for name, top in (("fact_text", True), ("fact_text_exact", False)):  # headroom, then all matches
+            b = self.builder()
+            out[name] = stmt(self.fulltext(b, "Fact", "fact_text", content_words(cue), "f", top=top), "score", b)
         b = self.builder()
         # An entity counts by how rare it is (IDF over the namespace's utterances that anchor facts
         # about it): the two speakers of a conversation are in most turns and pick out nothing.
@@ -238,9 +259,23 @@ class CypherGenerator:
                     + "\nMATCH (f:Fact)-[:SUBJECT|OBJECT]->(e)"
                     + f"\nWITH f, idf * {self.cosine('f.embedding')} AS score ORDER BY score DESC LIMIT $fetch")
         out["fact_entity"] = stmt(entities, "score", b)
+        if dict(node.weights).get("related", 0) > 0:
+            # Two hops (RANK BY related=w, off by default): facts about the entities one RELATED
+            # edge from the cue's (the ten most related to them), closest in meaning first.
+            # Opt-in: Kùzu 0.11 plans it over whole tables, seconds at 100k facts (bench/README.md).
+            b = self.builder()
+            related = (self.fulltext(b, "Entity", "entity_name", cue, "e")
+                       + "\nWITH e, score AS es WHERE e.namespace = $ns WITH e ORDER BY es DESC, e.id LIMIT 5"
+                       + "\nWITH collect(e.id) AS cue_ids, collect(e) AS cue_entities UNWIND cue_entities AS e"
+                       + "\nMATCH (e)-[r:RELATED]-(n:Entity)"
+                       + "\nWHERE r.namespace = $ns AND n.namespace = $ns AND NOT (n.id IN cue_ids)"
+                       + "\nWITH n, count(*) AS strength ORDER BY strength DESC, n.id LIMIT 10"
+                       + "\nMATCH (f:Fact)-[:SUBJECT|OBJECT]->(n)"
+                       + f"\nWITH DISTINCT f\nWITH f, {self.cosine('f.embedding')} AS score ORDER BY score DESC LIMIT $fetch")
+            out["fact_related"] = stmt(related, "score", b)
         if node.about:
             b = self.builder()
-            out["fact_about"] = stmt("MATCH (f:Fact) WHERE f.namespace = $ns", self.cosine("f.embedding"), b)
+            out["fact_about"] = stmt("MATCH (f:Fact) WHERE f.namespace = $ns\nWITH f", self.cosine("f.embedding"), b)
         return out
 
     def _utterance_filters(self, b: _Builder, node: A.Recall, u: str = "u") -> list[str]:
@@ -268,8 +303,10 @@ class CypherGenerator:
             out["utterance_vector_exact"] = stmt(
                 f"MATCH (u:Utterance) WHERE u.namespace = $ns\nWITH u, {self.cosine('u.embedding')} AS score", "score",
                 exact)
-        b = self.builder()
-        out["utterance_text"] = stmt(self.fulltext(b, "Utterance", "utterance_text", content_words(cue), "u"), "score", b)
+        for name, top in (("utterance_text", True), ("utterance_text_exact", False)):  # headroom, then all matches
+            b = self.builder()
+            out[name] = stmt(self.fulltext(b, "Utterance", "utterance_text", content_words(cue), "u", top=top),
+                             "score", b)
         return out
 
     # -- MATCH / WHY ----------------------------------------------------------------------------
@@ -428,11 +465,12 @@ class Neo4jGenerator(CypherGenerator):
     def utterance_vector(self, b: _Builder) -> str:
         return "CALL db.index.vector.queryNodes('utterance_embedding', $fetch, $vector) YIELD node AS u, score"
 
-    def fulltext(self, b: _Builder, label: str, index: str, cue: str, alias: str) -> str:
+    def fulltext(self, b: _Builder, label: str, index: str, cue: str, alias: str, *, top: bool = False) -> str:
         from ..store.neo4j import lucene_escape  # Lucene syntax is this dialect's business
 
         query = lucene_escape(cue).strip() or '""'
-        return f"CALL db.index.fulltext.queryNodes('{index}', {b.p(query)}) YIELD node AS {alias}, score"
+        limit = ", {limit: $fetch}" if top else ""
+        return f"CALL db.index.fulltext.queryNodes('{index}', {b.p(query)}{limit}) YIELD node AS {alias}, score"
 
     def cosine(self, expr: str) -> str:
         # Neo4j reports (1 + cos) / 2; the order is the same as plain cosine.
@@ -445,19 +483,29 @@ class KuzuGenerator(CypherGenerator):
     dialect = "kuzu"
     LOWER = "lower"
 
-    # No ANN index on the embedded store (PERF-NOTES.md). The scan ranks first and keeps
-    # $fetch rows, like Neo4j's index, so the joins and filters after it see few rows; the
-    # executor falls back to the *_exact statements when the filters leave too few.
+    # No ANN index inside the embedded store (PERF-NOTES.md): the executor asks the store's
+    # side index (store/vindex.py) for the $fetch nearest ids ($fact_ann, $utterance_ann) and
+    # their cosine (…_score), so the filters after see few rows and no embedding is read.
+    # UNWIND of plain strings: Kùzu 0.11 evaluates `id IN $list` row by row over the whole
+    # table, and joins on a struct field by a cross product (≈ 15-70× slower at 100k facts).
+    # The executor falls back to the *_exact statements when the filters leave too few.
     def fact_vector(self, b: _Builder) -> str:
-        return (f"MATCH (f:Fact) WHERE f.namespace = $ns\nWITH f, {self.cosine('f.embedding')} AS score\n"
-                "ORDER BY score DESC LIMIT $fetch")
+        return self._nearest("Fact", "f", "$fact_ann")
 
     def utterance_vector(self, b: _Builder) -> str:
-        return (f"MATCH (u:Utterance) WHERE u.namespace = $ns\nWITH u, {self.cosine('u.embedding')} AS score\n"
-                "ORDER BY score DESC LIMIT $fetch")
+        return self._nearest("Utterance", "u", "$utterance_ann")
 
-    def fulltext(self, b: _Builder, label: str, index: str, cue: str, alias: str) -> str:
-        return f"CALL QUERY_FTS_INDEX('{ident(label)}', '{index}', {b.p(cue)}) WITH node AS {alias}, score"
+    @staticmethod
+    def _nearest(label: str, alias: str, ids: str) -> str:
+        # The casts type an empty list (nothing stored yet), which Kùzu cannot infer.
+        return (f"UNWIND CAST({ids} AS STRING[]) AS i\n"
+                f"MATCH ({alias}:{ident(label)}) WHERE {alias}.id = i AND {alias}.namespace = $ns\n"
+                f"WITH {alias}, list_extract(CAST({ids}_score AS DOUBLE[]), "
+                f"list_position(CAST({ids} AS STRING[]), {alias}.id)) AS score")
+
+    def fulltext(self, b: _Builder, label: str, index: str, cue: str, alias: str, *, top: bool = False) -> str:
+        top_k = ", top := $fetch" if top else ""
+        return f"CALL QUERY_FTS_INDEX('{ident(label)}', '{index}', {b.p(cue)}{top_k}) WITH node AS {alias}, score"
 
     def cosine(self, expr: str) -> str:
         return f"array_cosine_similarity({expr}, CAST($vector AS FLOAT[{int(self.dim)}]))"

@@ -21,7 +21,7 @@ __all__ = ["run_recall", "run_rows", "SIGNAL_OF"]
 SIGNAL_OF = {
     "fact_vector": "vector", "utterance_vector": "vector",
     "fact_text": "text", "utterance_text": "text",
-    "fact_entity": "entity", "fact_about": "entity",
+    "fact_entity": "entity", "fact_about": "entity", "fact_related": "related",
     "fact_symbolic": "symbolic", "utterance_symbolic": "symbolic",
 }
 
@@ -48,7 +48,11 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
     """Fuse and hydrate the candidates of a compiled RECALL."""
     spec = compiled.fusion
     assert spec is not None
-    extra = {"vector": list(vector) if vector is not None else None, "fetch": max(10 * spec.pool, 100)}
+    # Headroom for the filters after the ANN and full-text indexes; *_exact statements catch the
+    # rest. 3× the pool, not 10×: Neo4j's HNSW search time grows with k (100k facts: k = 100
+    # ≈ 30% faster than k = 300, bench/README.md).
+    extra = {"vector": list(vector) if vector is not None else None, "fetch": max(3 * spec.pool, 100)}
+    extra.update(_nearest(store, compiled, vector, extra["fetch"]))
     lists: dict[str, list[tuple[str, str]]] = {}
     for name, st in compiled.statements.items():
         if name.startswith("hydrate") or name.endswith("_exact"):
@@ -107,37 +111,6 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
     return out
 
 
-#: Fact signals ranked by a hydrated column, highest first: when the event was, when the fact
-#: was last said, and how many utterances support it.
-TIME_SIGNALS = {"event_recency": "event_end", "mention_recency": "last_mentioned", "evidence": "evidence"}
-
-
-#: A cue asking when: dated facts answer it.
-WHEN = re.compile(r"\b(when|what (date|day|year|month|time)|how long ago|which (year|month|day))\b", re.I)
-
-
-def _time_signals(fused: dict[tuple[str, str], dict[str, float]], facts: Mapping[str, Mapping[str, Any]],
-                  weight: Callable[[str], float], rrf_k: int, cue: str | None = None) -> None:
-    """Add each time signal's reciprocal rank to the fused candidates that are facts having it
-    (ties share a rank, so a signal never reorders candidates it cannot tell apart). For a cue
-    that asks when, ``dated`` ranks the facts with an event time, in their fused order."""
-    w = weight("dated")
-    if cue and w > 0 and WHEN.search(cue):
-        dated = [key for key in fused if key[0] == "fact" and (facts.get(key[1]) or {}).get("event_start")]
-        dated.sort(key=lambda key: (-sum(fused[key].values()), key))
-        for rank, key in enumerate(dated, start=1):
-            fused[key]["dated"] = w / (rrf_k + rank)
-    for signal, column in TIME_SIGNALS.items():
-        w = weight(signal)
-        keyed = [(facts[i][column], (kind, i)) for kind, i in fused
-                 if kind == "fact" and i in facts and facts[i].get(column) is not None]
-        if w <= 0 or not keyed:
-            continue
-        ranks = {v: r for r, v in enumerate(sorted({v for v, _ in keyed}, reverse=True), start=1)}
-        for value, key in keyed:
-            fused[key][signal] = w / (rrf_k + ranks[value])
-
-
 def _per_turn(lists: Mapping[str, Sequence[tuple[str, str]]], fused: Mapping[tuple[str, str], Mapping[str, float]],
               facts: Mapping[str, Mapping[str, Any]], utts: Mapping[str, Mapping[str, Any]],
               weight: Callable[[str], float], rrf_k: int) -> list[tuple[tuple[str, str], dict[str, float]]]:
@@ -186,6 +159,53 @@ def _per_turn(lists: Mapping[str, Sequence[tuple[str, str]]], fused: Mapping[tup
         shown = [key for key in nodes if key[0] == "fact"] or nodes[:1]
         out += [(key, turns[turn]) for key in shown]
     return out
+
+
+def _nearest(store: Store, compiled: Compiled, vector: Sequence[float] | None, fetch: int) -> dict[str, Any]:
+    """``$fact_ann`` / ``$utterance_ann`` (and ``…_score``): the ids a store's vector side index
+    finds nearest and their cosine, for the statements that take them (the embedded store's;
+    Neo4j searches in Cypher)."""
+    out: dict[str, Any] = {}
+    if vector is None:
+        return out
+    for st in compiled.statements.values():
+        for label in ("Fact", "Utterance"):
+            key = f"{label.lower()}_ann"
+            if key not in out and f"${key}" in st.text:
+                hits = store.vector_search(label, st.params["ns"], vector, fetch)
+                out[key], out[f"{key}_score"] = [h.id for h in hits], [h.score for h in hits]
+    return out
+
+
+#: Fact signals ranked by a hydrated column, highest first: when the event was, when the fact
+#: was last said, and how many utterances support it.
+TIME_SIGNALS = {"event_recency": "event_end", "mention_recency": "last_mentioned", "evidence": "evidence"}
+
+
+#: A cue asking when: dated facts answer it.
+WHEN = re.compile(r"\b(when|what (date|day|year|month|time)|how long ago|which (year|month|day))\b", re.I)
+
+
+def _time_signals(fused: dict[tuple[str, str], dict[str, float]], facts: Mapping[str, Mapping[str, Any]],
+                  weight: Callable[[str], float], rrf_k: int, cue: str | None = None) -> None:
+    """Add each time signal's reciprocal rank to the fused candidates that are facts having it
+    (ties share a rank, so a signal never reorders candidates it cannot tell apart). For a cue
+    that asks when, ``dated`` ranks the facts with an event time, in their fused order."""
+    w = weight("dated")
+    if cue and w > 0 and WHEN.search(cue):
+        dated = [key for key in fused if key[0] == "fact" and (facts.get(key[1]) or {}).get("event_start")]
+        dated.sort(key=lambda key: (-sum(fused[key].values()), key))
+        for rank, key in enumerate(dated, start=1):
+            fused[key]["dated"] = w / (rrf_k + rank)
+    for signal, column in TIME_SIGNALS.items():
+        w = weight(signal)
+        keyed = [(facts[i][column], (kind, i)) for kind, i in fused
+                 if kind == "fact" and i in facts and facts[i].get(column) is not None]
+        if w <= 0 or not keyed:
+            continue
+        ranks = {v: r for r, v in enumerate(sorted({v for v, _ in keyed}, reverse=True), start=1)}
+        for value, key in keyed:
+            fused[key][signal] = w / (rrf_k + ranks[value])
 
 
 def _weights(weights: Mapping[str, float]) -> Callable[[str], float]:

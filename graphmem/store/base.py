@@ -119,8 +119,10 @@ class Store(Protocol):
     def run_many(self, statements: Sequence[Statement]) -> list[Result]:
         """Run statements in order in one write transaction: all of them take effect or none."""
 
-    def vector_search(self, label: str, namespace: str, vector: Sequence[float], k: int) -> list[Hit]:
-        """The ``k`` nodes of ``label`` in ``namespace`` most cosine-similar to ``vector``."""
+    def vector_search(self, label: str, namespace: str, vector: Sequence[float], k: int, *,
+                      exact: bool = False) -> list[Hit]:
+        """The ``k`` nodes of ``label`` in ``namespace`` most cosine-similar to ``vector``: through
+        the store's approximate index, or by an exact scan with ``exact=True``."""
 
     def text_search(self, label: str, namespace: str, text: str, k: int) -> list[Hit]:
         """The ``k`` best full-text matches of ``text`` among ``label`` nodes in ``namespace``."""

@@ -2,10 +2,12 @@
 
 Every Kùzu detail lives here and in ``cypher/kuzu/``. Notes on the choices:
 
-* Vector search is exact cosine over the embeddings stored on the nodes
-  (``array_cosine_similarity``), no ANN index: Kùzu's HNSW index slows inserts about
-  a hundredfold and takes minutes to build at 100k vectors (PERF-NOTES.md), while an
-  exact scan stays transactional and needs no rebuild. ``bench/`` measures it.
+* No ANN index inside the database: Kùzu's HNSW index slows inserts about a hundredfold
+  and takes minutes to build at 100k vectors (PERF-NOTES.md). The embeddings stored on
+  the nodes are the truth; a side index beside the database (:mod:`.vindex`: numpy below
+  20k vectors, HNSW above) answers nearest-neighbour searches and is rebuilt from them
+  when a counter in ``Meta`` says it is stale. ``vector_search(..., exact=True)`` is exact
+  cosine in Cypher (``array_cosine_similarity``). ``bench/`` measures both.
 * Full-text search uses Kùzu's ``fts`` extension (BM25), which updates on insert
   (https://docs.kuzudb.com/extensions/full-text-search/).
 * Edges are written one prepared ``MATCH … CREATE`` at a time inside the document's
@@ -24,6 +26,7 @@ from ..errors import StoreError, StoreUnavailable
 from ..model import MemoryBatch
 from ._rows import batch_rows, prune_existing
 from .base import Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
+from .vindex import VERSION_KEY, SideIndexes
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -95,6 +98,7 @@ class KuzuStore:
             ) from exc
         self._load_fts()
         self._templates: Templates | None = None
+        self._vectors: SideIndexes | None = None
 
     @classmethod
     def from_config(cls, location: str, config: Config) -> KuzuStore:
@@ -122,6 +126,8 @@ class KuzuStore:
 
     def ensure_schema(self, *, embedding_dim: int) -> None:
         self._templates = Templates(self.dialect, embedding_dim=embedding_dim)
+        self._vectors = SideIndexes(self.path / "vindex", embedding_dim, self._embeddings,
+                                    writable=not self.read_only)
         if self.read_only:
             return
         existing = {row[1] for row in self._raw("CALL SHOW_INDEXES() RETURN *").rows}
@@ -188,11 +194,17 @@ class KuzuStore:
                 text = t[name]
                 for row in rows:
                     self._raw(text, row)
+            added = [(label, n.id, n.embedding) for label, nodes in (("Utterance", todo.utterances),
+                                                                     ("Fact", todo.facts))
+                     for n in nodes if n.embedding is not None]
+            old = self._bump_vectors(batch.namespace) if added else None
             self._raw("COMMIT")
         except BaseException:
             # KeyboardInterrupt included: nothing of this document may stay half-written.
             self._rollback()
             raise
+        if old is not None and self._vectors is not None:  # only once committed
+            self._vectors.committed(batch.namespace, old, old + 1, added)
         return WriteReport(
             batch.source.id,
             written=True,
@@ -203,10 +215,43 @@ class KuzuStore:
 
     # -- search ---------------------------------------------------------------------------
 
-    def vector_search(self, label: str, namespace: str, vector: Sequence[float], k: int) -> list[Hit]:
+    def vector_search(self, label: str, namespace: str, vector: Sequence[float], k: int, *,
+                      exact: bool = False) -> list[Hit]:
         name = search_template("vector", label)
-        res = self._raw(self.templates[name], {"namespace": namespace, "vector": list(vector), "k": int(k)})
-        return [Hit(r[0], float(r[1])) for r in res.rows]
+        if exact or self._vectors is None:
+            res = self._raw(self.templates[name], {"namespace": namespace, "vector": list(vector), "k": int(k)})
+            return [Hit(r[0], float(r[1])) for r in res.rows]
+        index = self._vectors.get(label, namespace, self._vectors_version(namespace))
+        return [Hit(i, s) for i, s in index.search(vector, int(k))]
+
+    # -- the vector side index (derived data, see vindex.py) --------------------------------
+
+    def _vectors_version(self, namespace: str) -> int:
+        value = self._raw(self.templates["meta_get"], {"key": VERSION_KEY + namespace}).scalar()
+        return int(value) if value else 0
+
+    def _bump_vectors(self, namespace: str) -> int:
+        """Raise the namespace's vector counter inside the open transaction; the old value."""
+        old = self._vectors_version(namespace)
+        self._raw(self.templates["meta_set"], {"key": VERSION_KEY + namespace, "value": str(old + 1)})
+        return old
+
+    def vectors_changed(self, namespace: str) -> None:
+        """Say that embeddings of ``namespace`` were written other than by :meth:`write_batch`
+        (a bulk ``COPY``): its side indexes are rebuilt on their next search."""
+        self._bump_vectors(namespace)
+
+    def _embeddings(self, label: str, namespace: str) -> tuple[list[str], Any]:
+        import numpy as np
+
+        res = self._conn.execute(self.templates[search_template("embeddings", label)], {"namespace": namespace})
+        table = res.get_as_arrow()
+        ids = table.column("id").to_pylist()
+        if not ids:
+            return [], np.zeros((0, self.templates.constants["embedding_dim"]), dtype=np.float32)
+        emb = table.column("embedding").combine_chunks()
+        matrix = emb.values.to_numpy(zero_copy_only=False).astype(np.float32, copy=False).reshape(len(ids), -1)
+        return ids, matrix
 
     def text_search(self, label: str, namespace: str, text: str, k: int) -> list[Hit]:
         name = search_template("text", label)
@@ -216,6 +261,9 @@ class KuzuStore:
         return [Hit(r[0], float(r[1])) for r in res.rows]
 
     def close(self) -> None:
+        vectors, self._vectors = getattr(self, "_vectors", None), None
+        if vectors is not None and getattr(self, "_conn", None) is not None:
+            vectors.flush()
         conn, db = getattr(self, "_conn", None), getattr(self, "_db", None)
         self._conn = self._db = None
         if conn is not None:

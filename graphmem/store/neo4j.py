@@ -199,11 +199,12 @@ class Neo4jStore:
         except (Neo4jError, DriverError, OSError) as exc:
             raise self._wrap(exc) from exc
 
-    def vector_search(self, label: str, namespace: str, vector: Sequence[float], k: int) -> list[Hit]:
+    def vector_search(self, label: str, namespace: str, vector: Sequence[float], k: int, *,
+                      exact: bool = False) -> list[Hit]:
         name = search_template("vector", label)
         params = {"namespace": namespace, "vector": [float(x) for x in vector], "k": int(k), "fetch": max(10 * k, 100)}
-        rows = self._execute(self.templates[name], params, write=False).rows
-        if len(rows) < k:  # the namespace filter ate the index's answers: scan exactly
+        rows = () if exact else self._execute(self.templates[name], params, write=False).rows
+        if len(rows) < k:  # the namespace filter ate the index's answers (or exact=True): scan exactly
             rows = self._execute(self.templates[name + "_exact"], params, write=False).rows
         return [Hit(r[0], 2.0 * float(r[1]) - 1.0) for r in rows]
 

@@ -1,0 +1,239 @@
+"""The embedded store's vector side index: derived data, rebuilt from the nodes' embeddings.
+
+The embedding stored on each ``Fact`` / ``Utterance`` node is the truth. For each
+(label, namespace) this module keeps an index beside it, in memory and in files next to
+the database, that answers "which nodes are nearest to this vector" in about a
+millisecond (Kùzu's own HNSW index slows inserts a hundredfold, PERF-NOTES.md):
+
+* below :data:`BRUTE_FORCE_BELOW` vectors, exact cosine by one numpy matrix product;
+* from there on, an HNSW graph (hnswlib, inner product over unit vectors).
+
+Consistency: the store keeps a counter per namespace in ``Meta`` (:data:`VERSION_KEY`)
+that every write of vectors raises *inside* its transaction. An index remembers the counter it
+reflects; a search first reads the counter and rebuilds a stale index from the stored
+embeddings. The store feeds a committed batch's vectors to the loaded indexes only
+after ``COMMIT`` (a rolled-back write never reaches them), and only to an index that was
+current before the write — anything else is rebuilt on its next search.
+
+Parameters (``bench/README.md``, ``python -m bench stores``): M = 16, ef_construction =
+100, ef at search = max(2·k, 64); recall@10 against exact cosine measured there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["SideIndexes", "VectorIndex", "VERSION_KEY", "BRUTE_FORCE_BELOW"]
+
+#: ``Meta`` key of a namespace's vector counter: this prefix + the namespace.
+VERSION_KEY = "vectors_version/"
+#: Exact numpy search below this many vectors (≈ 2 ms at 20k × 384 on one core), HNSW above.
+BRUTE_FORCE_BELOW = 20_000
+HNSW_M = 16
+HNSW_EF_CONSTRUCTION = 100
+HNSW_EF_MIN = 64
+
+#: Loads (ids, unit-or-not float32 matrix) of one (label, namespace) from the store.
+Loader = Callable[[str, str], tuple[list[str], np.ndarray]]
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    if matrix.size:
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        matrix = matrix / norms
+    return matrix
+
+
+class VectorIndex:
+    """Nearest neighbours among the vectors of one (label, namespace)."""
+
+    def __init__(self, label: str, namespace: str, dim: int, version: int) -> None:
+        self.label, self.namespace, self.dim, self.version = label, namespace, dim, version
+        self.ids: list[str] = []
+        self._known: set[str] = set()
+        self._matrix = np.zeros((0, dim), dtype=np.float32)  # brute force: rows [0, len(ids))
+        self._hnsw: Any = None
+        self.dirty = False  # holds vectors its files do not
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def kind(self) -> str:
+        return "hnsw" if self._hnsw is not None else "exact"
+
+    def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
+        keep = [i for i, node_id in enumerate(ids) if node_id not in self._known]
+        if not keep:
+            return
+        ids = [ids[i] for i in keep]
+        vectors = _unit(np.asarray(vectors, dtype=np.float32)[keep])
+        start = len(self.ids)
+        self.ids.extend(ids)
+        self._known.update(ids)
+        self.dirty = True
+        if self._hnsw is not None:
+            need = len(self.ids)
+            if need > self._hnsw.get_max_elements():
+                self._hnsw.resize_index(max(need, 2 * self._hnsw.get_max_elements()))
+            self._hnsw.add_items(vectors, np.arange(start, need))
+            return
+        if len(self.ids) > self._matrix.shape[0]:
+            grown = np.zeros((max(len(self.ids), 2 * self._matrix.shape[0], 1024), self.dim), dtype=np.float32)
+            grown[:start] = self._matrix[:start]
+            self._matrix = grown
+        self._matrix[start : len(self.ids)] = vectors
+        if len(self.ids) >= BRUTE_FORCE_BELOW:
+            self._to_hnsw()
+
+    def _to_hnsw(self) -> None:
+        import hnswlib
+
+        n = len(self.ids)
+        index = hnswlib.Index(space="ip", dim=self.dim)
+        index.init_index(max_elements=max(n, 1024), ef_construction=HNSW_EF_CONSTRUCTION, M=HNSW_M,
+                         allow_replace_deleted=False)
+        index.add_items(self._matrix[:n], np.arange(n))
+        self._hnsw = index
+        self._matrix = np.zeros((0, self.dim), dtype=np.float32)
+
+    def search(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
+        """The ``k`` nearest ids with their cosine, best first."""
+        n = len(self.ids)
+        if n == 0 or k <= 0:
+            return []
+        q = _unit(np.asarray(vector, dtype=np.float32).reshape(1, -1))[0]
+        k = min(k, n)
+        if self._hnsw is not None:
+            self._hnsw.set_ef(max(2 * k, HNSW_EF_MIN))
+            labels, dists = self._hnsw.knn_query(q, k=k)
+            return [(self.ids[int(i)], float(1.0 - d)) for i, d in zip(labels[0], dists[0])]
+        scores = self._matrix[:n] @ q
+        top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
+        top = top[np.lexsort((top, -scores[top]))]
+        return [(self.ids[int(i)], float(scores[i])) for i in top]
+
+    # -- files --------------------------------------------------------------------------------
+
+    def save(self, stem: Path) -> None:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        meta = {"label": self.label, "namespace": self.namespace, "dim": self.dim, "version": self.version,
+                "kind": self.kind, "ids": self.ids}
+        data = stem.with_suffix(".hnsw" if self._hnsw is not None else ".npy")
+        tmp = data.with_name(data.name + ".tmp")
+        if self._hnsw is not None:
+            self._hnsw.save_index(str(tmp))
+        else:
+            with tmp.open("wb") as fh:
+                np.save(fh, self._matrix[: len(self.ids)])
+        tmp.replace(data)
+        tmp_meta = stem.with_suffix(".json.tmp")
+        tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
+        tmp_meta.replace(stem.with_suffix(".json"))  # last: the files are current once this lands
+        self.dirty = False
+
+    @classmethod
+    def load(cls, stem: Path, dim: int) -> VectorIndex | None:
+        try:
+            meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+            if int(meta["dim"]) != dim:
+                return None
+            index = cls(meta["label"], meta["namespace"], dim, int(meta["version"]))
+            index.ids = list(meta["ids"])
+            index._known = set(index.ids)
+            if meta["kind"] == "hnsw":
+                import hnswlib
+
+                h = hnswlib.Index(space="ip", dim=dim)
+                h.load_index(str(stem.with_suffix(".hnsw")), max_elements=max(len(index.ids), 1024))
+                if h.get_current_count() != len(index.ids):
+                    return None
+                index._hnsw = h
+            else:
+                index._matrix = np.load(stem.with_suffix(".npy"))
+                if index._matrix.shape != (len(index.ids), dim):
+                    return None
+            return index
+        except (OSError, ValueError, KeyError, RuntimeError):
+            return None  # missing or torn files: derived data, rebuild
+
+
+class SideIndexes:
+    """The side indexes of one embedded store, kept current by a version counter.
+
+    Args:
+        folder: where the index files live (``None``: memory only).
+        dim: the embedding dimension.
+        load: reads the ids and embeddings of one (label, namespace) from the store.
+        writable: whether files may be written (not for a read-only store).
+    """
+
+    def __init__(self, folder: Path | None, dim: int, load: Loader, *, writable: bool) -> None:
+        self.folder, self.dim, self._load, self.writable = folder, dim, load, writable
+        self._indexes: dict[tuple[str, str], VectorIndex] = {}
+        self._lock = threading.Lock()
+
+    def _stem(self, label: str, namespace: str) -> Path | None:
+        if self.folder is None:
+            return None
+        digest = hashlib.sha256(namespace.encode("utf-8")).hexdigest()[:20]
+        return self.folder / f"{label.lower()}-{digest}"
+
+    def get(self, label: str, namespace: str, version: int) -> VectorIndex:
+        """The index of (label, namespace) as of ``version``, loaded or rebuilt as needed."""
+        key = (label, namespace)
+        with self._lock:
+            index = self._indexes.get(key)
+            if index is not None and index.version == version:
+                return index
+            stem = self._stem(label, namespace)
+            index = VectorIndex.load(stem, self.dim) if stem is not None else None
+            if index is None or index.version != version or index.namespace != namespace:
+                index = VectorIndex(label, namespace, self.dim, version)
+                ids, matrix = self._load(label, namespace)
+                index.add(ids, matrix)
+                if stem is not None and self.writable:
+                    index.save(stem)
+            self._indexes[key] = index
+            return index
+
+    def committed(self, namespace: str, old: int, new: int,
+                  added: Iterable[tuple[str, str, Sequence[float]]]) -> None:
+        """A write moved ``namespace``'s counter from ``old`` to ``new``, adding (label, id, vector)s.
+
+        Indexes of the namespace current at ``old`` take the new vectors and become current
+        at ``new``; a stale one stays stale and is rebuilt when next searched.
+        """
+        grouped: dict[str, tuple[list[str], list[Sequence[float]]]] = {}
+        for label, node_id, vector in added:
+            ids, vecs = grouped.setdefault(label, ([], []))
+            ids.append(node_id)
+            vecs.append(vector)
+        with self._lock:
+            for (label, ns), index in self._indexes.items():
+                if ns != namespace or index.version != old:
+                    continue
+                if label in grouped:
+                    ids, vecs = grouped[label]
+                    index.add(ids, np.asarray(vecs, dtype=np.float32).reshape(len(ids), self.dim))
+                index.version, index.dirty = new, True
+
+    def flush(self) -> None:
+        """Write the indexes that changed since they were last saved."""
+        if self.folder is None or not self.writable:
+            return
+        with self._lock:
+            for (label, namespace), index in self._indexes.items():
+                if index.dirty:
+                    stem = self._stem(label, namespace)
+                    if stem is not None:
+                        index.save(stem)
