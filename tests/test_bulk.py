@@ -121,3 +121,17 @@ def test_prefetched_parses_are_used_once():
     assert got[2] is not ready and got[2].tokens == plain[2].tokens  # … once; the repeat is parsed anew
     assert [d.tokens for d in got] == [d.tokens for d in plain]
     assert not parser._ready
+
+
+def test_bench_ingest_smoke_reports_backends_ceiling_rss_and_disk():
+    from bench import ingest
+
+    report = ingest.run(data=None, limit=None, smoke=True, backends=["onnx"])
+    r, stages = report["results"], report["stages"]["onnx:1"]
+    assert set(r) == {"spacy", "embed:onnx", "ceiling:onnx", "ingest:onnx:1"}
+    ing = r["ingest:onnx:1"]
+    assert r["ceiling:onnx"]["seconds"] >= r["spacy"]["seconds"] and ing["of_ceiling"] > 0
+    assert ing["stored"]["utterances"] == ing["utterances"] == 12 and ing["store_mb"] > 0
+    assert 0 < ing["embedded_texts"] <= ing["stored"]["utterances"] + ing["stored"]["facts"]
+    assert ing["peak_rss_mb"] > 100 and stages["write"]["seconds"] > 0
+    assert len(ingest.tables(report)) == 2
