@@ -123,7 +123,8 @@ def forget(entity: str | None, before: str | None, fact_id: str | None, sessions
         if as_json:
             _emit(out, True)
         else:
-            _emit({"anchors forgotten": out["anchors"], "facts retracted": len(out["retracted"]),
+            _emit({"utterances forgotten": out["utterances"], "anchors forgotten": out["anchors"],
+                   "facts retracted": len(out["retracted"]),
                    "facts kept (other evidence)": len(out["kept"]), "facts current again": len(out["restored"])},
                   False)
         return

@@ -441,7 +441,8 @@ class Memory:
 
         A fact is retracted only when nothing else supports it (its ``retracted`` time and
         ``retracted_reason`` record when and why); a fact also said elsewhere stays, with less
-        evidence. A fact superseded only by facts now retracted holds again. Nothing is deleted.
+        evidence. A fact superseded only by facts now retracted holds again. The forgotten
+        utterances leave recall too (stamped ``retracted``). Nothing is deleted.
 
         Args:
             utterances: utterance ids or external ids (e.g. LoCoMo's ``D1:3``).
@@ -450,7 +451,7 @@ class Memory:
             reason: why, stored on each retracted fact (default: what was forgotten).
 
         Returns:
-            ``{"anchors": n, "retracted": [{"id", "fact"}], "kept": [{"id", "fact", "evidence"}],
+            ``{"utterances": n, "anchors": n, "retracted": [{"id", "fact"}], "kept": [{"id", "fact", "evidence"}],
             "restored": [{"id", "fact"}]}``.
         """
         from datetime import timezone
@@ -475,14 +476,16 @@ class Memory:
         stamp = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds")
         params = {"namespace": self.namespace, "stamp": stamp}
         none = ["\x00"]  # never an empty list: Kùzu cannot type one
-        anchors, facts, restored = self.store.run_many([
-            Statement(t["forget_anchors"], {**params, "utterances": utts or none, "sessions": sess or none,
-                                             "sources": srcs or none}),
+        targets = {"utterances": utts or none, "sessions": sess or none, "sources": srcs or none}
+        anchors, facts, restored, turns = self.store.run_many([
+            Statement(t["forget_anchors"], {**params, **targets}),
             Statement(t["forget_facts"], {**params, "reason": reason or f"forgotten: {what}"}),
             Statement(t["forget_restore"], params),
+            Statement(t["forget_utterances"], {**params, **targets}),
         ])
         rows = facts.dicts()
         return {
+            "utterances": int(turns.scalar() or 0),
             "anchors": int(anchors.scalar() or 0),
             "retracted": [{"id": r["id"], "fact": r["fact"]} for r in rows if r["retracted"] == stamp],
             "kept": [{"id": r["id"], "fact": r["fact"], "evidence": int(r["evidence"])} for r in rows

@@ -138,6 +138,23 @@ def test_forgetting_a_session_retracts_only_what_it_alone_supported(memory, tmp_
     assert memory.stats()["facts"] >= 9
 
 
+def test_forgotten_turns_leave_recall_and_the_rest_stay(memory, tmp_path):
+    ingest(memory, tmp_path)
+
+    def turns(cue: str) -> set[str]:
+        return {h.text for h in memory.query(f'RECALL UTTERANCES "{cue}" LIMIT 20')}
+
+    assert "I went to a concert yesterday." in turns("concert")
+    assert "I play the violin." in turns("violin")
+    out = memory.forget(sessions="s2")
+    assert out["utterances"] == 5
+    assert not {t for t in turns("concert Berlin Siemens jazz") if t in {r[3] for r in DIALOGUE if r[0] == "s2"}}
+    assert "I play the violin." in turns("violin")  # other sessions untouched
+    assert all(h.provenance.session != "s2" for h in memory.recall("where does Alice work?", k=20))
+    assert memory.forget(sessions="s2")["utterances"] == 0  # already forgotten: nothing new
+    assert memory.stats()["utterances"] == len(DIALOGUE)  # nothing deleted
+
+
 def test_restating_a_forgotten_or_superseded_fact_revives_it(memory, tmp_path):
     ingest(memory, tmp_path)
     memory.add("I live in Paris.", speaker="Alice", session="s5", at="2023-09-01T10:00:00")

@@ -2,7 +2,7 @@
 // {{embedding_dim}} is filled in by the store from the embedding model; nothing else is.
 CREATE NODE TABLE IF NOT EXISTS Meta(key STRING PRIMARY KEY, value STRING);
 CREATE NODE TABLE IF NOT EXISTS Source(id STRING PRIMARY KEY, namespace STRING, uri STRING, kind STRING, title STRING, time STRING, content_hash STRING, ingested_at STRING);
-CREATE NODE TABLE IF NOT EXISTS Utterance(id STRING PRIMARY KEY, namespace STRING, source_id STRING, text STRING, speaker STRING, session STRING, time STRING, position INT64, external_id STRING, embedding FLOAT[{{embedding_dim}}], act STRING);
+CREATE NODE TABLE IF NOT EXISTS Utterance(id STRING PRIMARY KEY, namespace STRING, source_id STRING, text STRING, speaker STRING, session STRING, time STRING, position INT64, external_id STRING, embedding FLOAT[{{embedding_dim}}], act STRING, retracted STRING);
 CREATE NODE TABLE IF NOT EXISTS Entity(id STRING PRIMARY KEY, namespace STRING, name STRING, type STRING, aliases STRING[], first_seen STRING, last_seen STRING);
 CREATE NODE TABLE IF NOT EXISTS Fact(id STRING PRIMARY KEY, namespace STRING, subject STRING, predicate STRING, relation STRING, object STRING, text STRING, polarity BOOLEAN, modality STRING, tense STRING, mood STRING, attribution STRING, confidence DOUBLE, valid_from STRING, superseded STRING, retracted STRING, utterance_id STRING, subject_start INT64, subject_end INT64, relation_start INT64, relation_end INT64, object_start INT64, object_end INT64, embedding FLOAT[{{embedding_dim}}], event_start STRING, event_end STRING, event_text STRING, retracted_reason STRING, evidence INT64, last_mentioned STRING);
 // An entity merge, recorded so it can be undone: what moved from the merged entity to the kept one.

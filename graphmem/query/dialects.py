@@ -279,7 +279,7 @@ class CypherGenerator:
         return out
 
     def _utterance_filters(self, b: _Builder, node: A.Recall, u: str = "u") -> list[str]:
-        conds = [f"{u}.namespace = $ns"] + self.said_time(b, node.time, u)
+        conds = [f"{u}.namespace = $ns", f"{u}.{ident('retracted')} IS NULL"] + self.said_time(b, node.time, u)
         conds += [self.condition(b, c, {"u": u, "f": "f"}) for c in node.where if c.field in A.UTTERANCE_FIELDS]
         conds += self.mentions(b, node.about, u)
         return conds
