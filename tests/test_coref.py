@@ -87,6 +87,53 @@ def test_a_fronted_clause_looks_ahead_to_its_subject():
     assert Resolver().resolve(doc).referents[6].name == "Bob"
 
 
+
+def test_a_pronoun_inside_a_fronted_phrases_own_clause_still_looks_ahead():
+    # "Ann left. According to a note recording her birth, Rita smiled." — her sits in the object of a
+    # clause inside the fronted phrase, not in an argument of the main clause: Rita, not Ann.
+    text = "Ann left. According to a note recording her birth, Rita smiled."
+    rows = [("Ann", "Ann", "PROPN", "NNP", "nsubj", 1, "PERSON", 0), ("left", "leave", "VERB", "VBD", "root", 1, "", 0),
+            (".", ".", "PUNCT", ".", "punct", 1, "", 0), ("According", "accord", "VERB", "VBG", "case", 6, "", 1),
+            ("to", "to", "ADP", "IN", "fixed", 3, "", 1), ("a", "a", "DET", "DT", "det", 6, "", 1),
+            ("note", "note", "NOUN", "NN", "obl", 12, "", 1), ("recording", "record", "VERB", "VBG", "acl", 6, "", 1),
+            ("her", "she", "PRON", "PRP$", "nmod:poss", 9, "", 1), ("birth", "birth", "NOUN", "NN", "obj", 7, "", 1),
+            (",", ",", "PUNCT", ",", "punct", 12, "", 1), ("Rita", "Rita", "PROPN", "NNP", "nsubj", 12, "PERSON", 1),
+            ("smiled", "smile", "VERB", "VBD", "root", 12, "", 1), (".", ".", "PUNCT", ".", "punct", 12, "", 1)]
+    doc = _doc(text, rows, [(0, 3), (3, 14)], [(0, 1, "PERSON"), (11, 12, "PERSON")])
+    assert Resolver().resolve(doc).referents[8].name == "Rita"
+
+
+def test_a_name_in_apposition_to_a_person_noun_is_a_person_whatever_the_ner_says():
+    # "He married his wife, Zorwick Quellon, in 1859. She died." — the NER reads the name as an ORG;
+    # as the apposition of "wife" it is a person, the wife herself, and "she" is her.
+    text = "He married his wife, Zorwick Quellon, in 1859. She died."
+    rows = [("He", "he", "PRON", "PRP", "nsubj", 1, "", 0), ("married", "marry", "VERB", "VBD", "root", 1, "", 0),
+            ("his", "he", "PRON", "PRP$", "nmod:poss", 3, "", 0), ("wife", "wife", "NOUN", "NN", "obj", 1, "", 0),
+            (",", ",", "PUNCT", ",", "punct", 3, "", 0), ("Zorwick", "Zorwick", "PROPN", "NNP", "compound", 6, "ORG", 0),
+            ("Quellon", "Quellon", "PROPN", "NNP", "appos", 3, "ORG", 0), (",", ",", "PUNCT", ",", "punct", 3, "", 0),
+            ("in", "in", "ADP", "IN", "case", 9, "", 0), ("1859", "1859", "NUM", "CD", "obl", 1, "DATE", 0),
+            (".", ".", "PUNCT", ".", "punct", 1, "", 0), ("She", "she", "PRON", "PRP", "nsubj", 12, "", 1),
+            ("died", "die", "VERB", "VBD", "root", 12, "", 1), (".", ".", "PUNCT", ".", "punct", 12, "", 1)]
+    doc = _doc(text, rows, [(0, 11), (11, 14)], [(5, 7, "ORG"), (9, 10, "DATE")])
+    she = Resolver().resolve(doc).referents[11]
+    assert she.name == "Zorwick Quellon" and she.type == "PERSON"
+
+
+def test_a_person_noun_set_off_by_commas_after_a_name_is_that_person_where_the_parse_missed_it():
+    # "Bob lived with Ann, his daughter, at her home." — the parser hangs "daughter" on the verb
+    # (obl:npmod), not on Ann; between commas after a name it is still Ann, and "her" is Ann.
+    text = "Bob lived with Ann, his daughter, at her home."
+    rows = [("Bob", "Bob", "PROPN", "NNP", "nsubj", 1, "PERSON", 0), ("lived", "live", "VERB", "VBD", "root", 1, "", 0),
+            ("with", "with", "ADP", "IN", "case", 3, "", 0), ("Ann", "Ann", "PROPN", "NNP", "obl", 1, "PERSON", 0),
+            (",", ",", "PUNCT", ",", "punct", 1, "", 0), ("his", "he", "PRON", "PRP$", "nmod:poss", 6, "", 0),
+            ("daughter", "daughter", "NOUN", "NN", "obl:npmod", 1, "", 0), (",", ",", "PUNCT", ",", "punct", 1, "", 0),
+            ("at", "at", "ADP", "IN", "case", 10, "", 0), ("her", "she", "PRON", "PRP$", "nmod:poss", 10, "", 0),
+            ("home", "home", "NOUN", "NN", "obl", 1, "", 0), (".", ".", "PUNCT", ".", "punct", 1, "", 0)]
+    doc = _doc(text, rows, [(0, 12)], [(0, 1, "PERSON"), (3, 4, "PERSON")])
+    out = Resolver().resolve(doc)
+    ann = out.referents[9]
+    assert ann.name == "Ann" and "his daughter" in [m.text for m in ann.mentions]
+
 def test_coordinated_people_are_they():
     # "Alice and Bob left. They smiled at her." — they: the group of Alice and Bob; her: not the group.
     text = "Alice and Bob left. They smiled at her."

@@ -394,6 +394,9 @@ class Resolver:
         tok = toks[m.head]
         if tok.dep in ("appos", "compound", "flat") and tok.head != m.head and toks[tok.head].upos == "NOUN":
             gov = toks[tok.head]  # "my brother Bob", "actress Jane Doe", "the leader, Graziano Battistini"
+            if tok.dep == "appos" and _noun_class(gov) == "person" and ent.cls in ("org", "thing", "unknown") \
+                    and not ent.located:
+                ent.cls, ent.type, ent.alt = "person", "PERSON", ""  # "his wife, Marinda Cecil" (read as an ORG)
             if _noun_class(gov) == ent.cls:
                 self._noun_gender(ent, gov)
                 owner = next(iter(self._entities_at(gov.i)), None)
@@ -480,8 +483,13 @@ class Resolver:
         tok = self.doc.tokens[m.head]
         lemma = tok.lemma.lower()
         cls = _noun_class(tok)
-        if tok.dep == "appos" and tok.head != tok.i:  # "Bob, my brother": the noun is Bob
-            owner = next(iter(self._entities_at(tok.head)), None)
+        toks = self.doc.tokens
+        named_before = m.start >= 2 and toks[m.start - 1].text == "," and toks[m.start - 2].ent_type == "PERSON"
+        if tok.dep == "appos" and tok.head != tok.i or (  # "Bob, my brother": the noun is Bob
+                named_before and cls == "person" and tok.dep not in _SUBJ | _OBJ
+                and m.end < len(toks) and toks[m.end].text in (",", ")", ";")):  # … also where the parser missed it
+            at = tok.head if tok.dep == "appos" else m.start - 2
+            owner = next(iter(self._entities_at(at)), None)
             if owner is not None and owner.cls in (cls, "unknown"):
                 self._noun_gender(owner, tok)
                 owner.head_lemmas.add(lemma)
@@ -681,8 +689,10 @@ class Resolver:
                 if subj is not None and subj.i > m.head and subj.upos == "PROPN":
                     return subj.i
                 return None
-            if (t.dep in _SUBJ or t.dep in _OBJ) and t.i != m.head:
+            if (t.dep in _SUBJ or t.dep in _OBJ) and t.i != m.head and parent.head == parent.i:
                 return None  # inside an argument of the main clause; the pronoun may be one of its own clause
+            # (an argument of a clause inside a fronted phrase does not stop the climb: "According to a
+            # passage recording her birth, Rita …")
             t = parent
         return None
 
