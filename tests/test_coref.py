@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -282,8 +283,9 @@ def test_bench_coref_smoke(capsys):
     from bench.__main__ import main
     from bench.coref import DEFAULT_DATA
 
-    if not DEFAULT_DATA.is_dir():
-        pytest.skip("no GAP data beside the repository")
+    if not DEFAULT_DATA.is_dir():  # CI clones beside ../shared: there a missing split is a failure
+        (pytest.fail if os.environ.get("CI", "").lower() in ("1", "true", "yes") else pytest.skip)(
+            f"no GAP data at {DEFAULT_DATA}")
     assert main(["coref", "--smoke", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["counts"]["examples"] == 20 and set(report["scores"]) >= {"graphmem", "graphmem, one choice"}

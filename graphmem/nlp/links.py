@@ -211,29 +211,30 @@ def _frame_fact(batch: MemoryBatch, ents: EntityTable, utt: Utterance, frame: Fr
 
 
 def _add_frames(batch: MemoryBatch, ents: EntityTable, turns: list[Turn], first_new: int) -> None:
-    """Short answers as facts in their question's frame; why-questions' presuppositions."""
+    """Short answers as facts in their question's frame; why-questions' presuppositions.
+
+    Reads each new turn's dialogue act, already set by :func:`link_batch`.
+    """
     seen = {f.id for f in batch.facts}
+
+    def add(turn: Turn, frame: Frame, *, mentions: bool) -> None:
+        span = (0, len(turn.utterance.text))  # a frame fact is stated by its whole turn
+        fact = _frame_fact(batch, ents, turn.utterance, frame, span=span, mentions=mentions)
+        if fact.id not in seen:
+            seen.add(fact.id)
+            batch.facts.append(fact)
+            batch.anchors.append(FactAnchor(fact.id, turn.utterance.id, *span))
+            turn.facts.append(fact)
+
     for k in range(max(first_new, 1), len(turns)):
         q, a = turns[k - 1], turns[k]
-        if dialogue_act(a.doc, previous=q.doc, same_speaker=q.utterance.speaker == a.utterance.speaker) != "answer":
+        if a.utterance.act != "answer":
             continue
         asker, answerer = q.utterance.speaker, a.utterance.speaker
         for frame in answer_frames(q.doc, a.doc, asker=asker, answerer=answerer):
-            span = (0, len(a.utterance.text))
-            fact = _frame_fact(batch, ents, a.utterance, frame, span=span, mentions=True)
-            if fact.id not in seen:
-                seen.add(fact.id)
-                batch.facts.append(fact)
-                batch.anchors.append(FactAnchor(fact.id, a.utterance.id, *span))
-                a.facts.append(fact)
+            add(a, frame, mentions=True)
         for frame in presupposed(q.doc, asker=asker, answerer=answerer):
-            span = (0, len(q.utterance.text))
-            fact = _frame_fact(batch, ents, q.utterance, frame, span=span, mentions=False)
-            if fact.id not in seen:
-                seen.add(fact.id)
-                batch.facts.append(fact)
-                batch.anchors.append(FactAnchor(fact.id, q.utterance.id, *span))
-                q.facts.append(fact)
+            add(q, frame, mentions=False)
 
 
 def _links_for(turns: list[Turn], k: int, rel: Relation) -> list[DiscourseLink]:
@@ -270,9 +271,14 @@ def link_batch(batch: MemoryBatch, docs: Sequence[ParsedDoc], ents: EntityTable,
     new = [Turn(u, d, by_utt.get(u.id, [])) for u, d in zip(batch.utterances, docs)]
     old = context.before(batch) if context is not None else []
     turns = old + new
+    for k in range(len(old), len(turns)):  # each new turn's act, once: the frames below read it
+        prev = turns[k - 1] if k > 0 else None
+        turns[k].utterance.act = dialogue_act(turns[k].doc, previous=prev.doc if prev else None,
+                                              same_speaker=prev is not None
+                                              and prev.utterance.speaker == turns[k].utterance.speaker)
     _add_frames(batch, ents, turns, len(old))
     seen = {(lk.source_fact_id, lk.target_fact_id, lk.relation) for lk in batch.links}
-    seen_turns = {(t.source_utterance_id, t.target_utterance_id, t.relation) for t in batch.turn_links}
+    seen_turns: set[tuple[str, str, str]] = set()
 
     def link_turns(a: Utterance, b: Utterance, relation: str, connective: str | None, confidence: float) -> None:
         if (a.id, b.id, relation) not in seen_turns:
@@ -281,12 +287,8 @@ def link_batch(batch: MemoryBatch, docs: Sequence[ParsedDoc], ents: EntityTable,
 
     for k in range(len(old), len(turns)):
         turn = turns[k]
-        prev = turns[k - 1] if k > 0 else None
-        turn.utterance.act = dialogue_act(turn.doc, previous=prev.doc if prev else None,
-                                          same_speaker=prev is not None
-                                          and prev.utterance.speaker == turn.utterance.speaker)
-        if turn.utterance.act == "answer" and prev is not None:
-            link_turns(prev.utterance, turn.utterance, "answer", None, 1.0)
+        if turn.utterance.act == "answer":  # an answer always follows its question
+            link_turns(turns[k - 1].utterance, turn.utterance, "answer", None, 1.0)
         for rel in find_relations(turn.doc):
             for link in _links_for(turns, k, rel):
                 key = (link.source_fact_id, link.target_fact_id, link.relation)

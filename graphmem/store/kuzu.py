@@ -61,6 +61,18 @@ def _columns(body: str) -> list[tuple[str, str]]:
 
 
 _DB_FILE = "graph.kuzu"
+_PREPARED_MAX = 512  # prepared statements kept per store
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + (_kind(value[0]) if value else "") + "]"
+    return "-" if value is None else type(value).__name__
+
+
+def _signature(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The parameter names and value types a prepared plan was made for."""
+    return tuple(sorted((k, _kind(v)) for k, v in params.items()))
 
 
 class KuzuStore:
@@ -99,6 +111,7 @@ class KuzuStore:
         self._load_fts()
         self._templates: Templates | None = None
         self._vectors: SideIndexes | None = None
+        self._prepared: dict[tuple, Any] = {}  # (text, parameter types) → kuzu.PreparedStatement (_raw)
 
     @classmethod
     def from_config(cls, location: str, config: Config) -> KuzuStore:
@@ -125,6 +138,7 @@ class KuzuStore:
         return self._templates
 
     def ensure_schema(self, *, embedding_dim: int) -> None:
+        self._prepared.clear()  # plans made before a schema change may not fit it
         self._templates = Templates(self.dialect, embedding_dim=embedding_dim)
         self._vectors = SideIndexes(self.path / "vindex", embedding_dim, self._embeddings,
                                     writable=not self.read_only)
@@ -151,8 +165,19 @@ class KuzuStore:
 
     def _raw(self, text: str, params: dict[str, Any] | None = None) -> Result:
         try:
-            res = self._conn.execute(text, params or {})
+            if params:  # a parameterized statement runs again and again (one per written row): plan it once
+                key = (text, _signature(params))  # Kùzu types a plan by its parameters' values
+                prepared = self._prepared.get(key)
+                if prepared is None:
+                    if len(self._prepared) >= _PREPARED_MAX:  # compiled queries vary; templates recur
+                        self._prepared.clear()
+                    prepared = self._prepared[key] = self._conn.prepare(text, params)
+                res = self._conn.execute(prepared, params)
+            else:
+                res = self._conn.execute(text)
         except RuntimeError as exc:
+            if params:
+                self._prepared.pop((text, _signature(params)), None)
             raise StoreError(f"Kùzu refused a statement: {exc}", store=self.name, statement=text) from exc
         cols = tuple(res.get_column_names())
         rows = tuple(tuple(r) for r in res.get_all())
