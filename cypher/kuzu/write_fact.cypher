@@ -7,4 +7,5 @@ ON CREATE SET f.namespace = $namespace, f.subject = $subject, f.predicate = $pre
               f.relation_start = $relation_start, f.relation_end = $relation_end,
               f.object_start = $object_start, f.object_end = $object_end,
               f.event_start = $event_start, f.event_end = $event_end, f.event_text = $event_text,
+              f.evidence = $evidence, f.last_mentioned = $last_mentioned,
               f.embedding = CAST($embedding AS FLOAT[{{embedding_dim}}])

@@ -7,4 +7,5 @@ ON CREATE SET f.namespace = r.namespace, f.embedding = r.embedding, f.subject = 
               f.subject_start = r.subject_start, f.subject_end = r.subject_end,
               f.relation_start = r.relation_start, f.relation_end = r.relation_end,
               f.object_start = r.object_start, f.object_end = r.object_end,
-              f.event_start = r.event_start, f.event_end = r.event_end, f.event_text = r.event_text
+              f.event_start = r.event_start, f.event_end = r.event_end, f.event_text = r.event_text,
+              f.evidence = r.evidence, f.last_mentioned = r.last_mentioned

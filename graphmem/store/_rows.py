@@ -7,13 +7,14 @@ with the rows to feed it, in write order: nodes first, then the edges between th
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
 from ..model import MemoryBatch
 
-__all__ = ["batch_rows", "now_iso"]
+__all__ = ["batch_rows", "now_iso", "supersessions", "supersede_queries"]
 
 
 def now_iso() -> str:
@@ -61,6 +62,16 @@ def batch_rows(batch: MemoryBatch, *, seen: str | None = None) -> list[tuple[str
         {"id": e.id, "namespace": ns, "name": e.name, "type": e.type, "aliases": list(e.aliases), "seen": seen}
         for e in batch.entities
     ]
+    # A new fact's evidence is its anchors in this batch (a fact not stored yet has no others):
+    # written with the fact, so only restated facts need the store to recount (evidence_rows).
+    time_of = {u.id: u.time for u in batch.utterances}
+    evidence: dict[str, int] = {}
+    last: dict[str, str] = {}
+    for a in batch.anchors:
+        evidence[a.fact_id] = evidence.get(a.fact_id, 0) + 1
+        t = time_of.get(a.utterance_id)
+        if t is not None and t > last.get(a.fact_id, ""):
+            last[a.fact_id] = t
     facts = []
     for f in batch.facts:  # restated facts are stored already: only their anchors are new
         (ss, se), (rs, re_), (os_, oe) = _span(f.subject_span), _span(f.relation_span), _span(f.object_span)
@@ -92,6 +103,8 @@ def batch_rows(batch: MemoryBatch, *, seen: str | None = None) -> list[tuple[str
                 "event_start": f.event_start,
                 "event_end": f.event_end,
                 "event_text": f.event_text,
+                "evidence": evidence.get(f.id, 0),
+                "last_mentioned": last.get(f.id),
             }
         )
 
@@ -147,7 +160,7 @@ def evidence_rows(batch: MemoryBatch, *, seen: str) -> list[tuple[str, list[dict
     Run last, in the document's transaction, in this order. A restated fact said after it was
     superseded or retracted holds again; each fact's ``evidence`` is its live anchors, and
     ``last_mentioned`` the latest of their times. Then each fact of the batch, in the order it
-    was said, supersedes what it replaces (see ``cypher/<dialect>/supersede.cypher``):
+    was said, supersedes what it replaces (:func:`supersessions`):
     ``negation`` — the same claim with the other polarity ("I don't like jazz anymore");
     ``slot`` — another value of a functional predicate ("I moved to Berlin");
     ``change`` — another object of the same predicate, said with "now";
@@ -165,7 +178,7 @@ def evidence_rows(batch: MemoryBatch, *, seen: str) -> list[tuple[str, list[dict
     facts = [f for f in (*batch.facts, *batch.restated) if f.id in order]
     facts.sort(key=lambda f: (when.get(f.id) or "", order[f.id], f.id))
     restated = [{"id": f.id, "time": when.get(f.id)} for f in batch.restated if f.id in order]
-    counted = [{"id": f.id} for f in facts]
+    counted = [{"id": f["id"]} for f in restated]  # new facts carry their evidence (batch_rows)
     supersede: list[dict[str, Any]] = []
     ended: list[dict[str, Any]] = []
     for i, f in enumerate(facts):
@@ -174,7 +187,8 @@ def evidence_rows(batch: MemoryBatch, *, seen: str) -> list[tuple[str, list[dict
         stamp = when.get(f.id) or seen
         later = [g.id for g in facts[i + 1 :]] or [""]  # never an empty list: Kùzu cannot type one
         base = {"id": f.id, "namespace": batch.namespace, "stamp": stamp, "time": when.get(f.id), "later": later,
-                "predicates": list(f.slot) or [""], "object": ""}
+                "predicates": list(f.slot) or [""], "object": "", "subject_id": f.subject_id,
+                "fact_predicate": f.predicate, "fact_object": f.object, "polarity": f.polarity}
         modes = ["negation"]
         if f.polarity and f.slot and f.change != "quit":
             modes.append("slot")
@@ -195,6 +209,65 @@ def evidence_rows(batch: MemoryBatch, *, seen: str) -> list[tuple[str, list[dict
         ("supersede", supersede),
         ("supersede_self", ended),
     ]
+
+
+Candidate = Mapping[str, Any]  # a stored fact: id, predicate, object, polarity, valid_from
+
+
+def supersessions(rows: Sequence[Mapping[str, Any]], candidates: Mapping[str, Sequence[Candidate]]
+                  ) -> list[dict[str, Any]]:
+    """Which older facts the ``supersede`` rows of :func:`evidence_rows` replace: ``{id, old, stamp}``.
+
+    ``candidates`` maps each subject entity to its facts that could be superseded (asserted,
+    neither superseded nor retracted, in the namespace, with a predicate some row asks for),
+    read inside the document's transaction after its facts were written and restated facts
+    revived. Rows are applied in order, as they were said: a fact superseded by one row is
+    no candidate for the next. A fact never supersedes itself or a fact said after it, nor a
+    fact that became valid after it was said. One rule for every store: each reads its
+    candidates with one statement per subject and writes only the pairs found.
+    """
+    gone: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        later = set(r["later"])
+        said = r["time"] or "~"
+        for o in candidates.get(r["subject_id"], ()):
+            oid = o["id"]
+            if oid in gone or oid == r["id"] or oid in later or (o["valid_from"] or "") > said:
+                continue
+            if _replaces(r, o):
+                out.append({"id": r["id"], "old": oid, "stamp": r["stamp"]})
+                gone.add(oid)
+    return out
+
+
+def _lower(value: Any) -> str | None:
+    return value.lower() if isinstance(value, str) else None
+
+
+def _replaces(r: Mapping[str, Any], o: Candidate) -> bool:
+    """Does the row's fact replace the stored fact ``o`` under the row's mode (see evidence_rows)?"""
+    mode, old_obj, new_obj = r["mode"], _lower(o["object"]), _lower(r["fact_object"])
+    affirmed = o["polarity"] is True
+    if mode == "negation":
+        return (o["predicate"] == r["fact_predicate"] and old_obj is not None and old_obj == new_obj
+                and o["polarity"] is not None and r["polarity"] is not None and o["polarity"] != r["polarity"])
+    if mode in ("slot", "change"):
+        same = o["predicate"] in r["predicates"] if mode == "slot" else o["predicate"] == r["fact_predicate"]
+        return same and affirmed and old_obj is not None and new_obj is not None and old_obj != new_obj
+    if mode == "end":
+        return o["predicate"] in r["predicates"] and affirmed and (r["object"] == "" or old_obj == r["object"])
+    raise ValueError(f"unknown supersession mode {mode!r}")
+
+
+def supersede_queries(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Subject entity → the predicates its candidates may have, for the rows of one batch."""
+    out: dict[str, set[str]] = {}
+    for r in rows:
+        preds = out.setdefault(r["subject_id"], set())
+        preds.add(r["fact_predicate"])
+        preds.update(p for p in r["predicates"] if p)
+    return {k: sorted(v) for k, v in out.items()}
 
 
 def prune_existing(batch: MemoryBatch, existing: set[str], known_facts: set[str] | frozenset[str] = frozenset()

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError, StoreUnavailable
 from ..model import MemoryBatch
-from ._rows import batch_rows, prune_existing
+from ._rows import batch_rows, prune_existing, supersede_queries, supersessions
 from .base import Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
 
 if TYPE_CHECKING:
@@ -189,7 +189,9 @@ class Neo4jStore:
             if known and not todo.utterances:
                 return WriteReport(batch.source.id, written=False)
             for name, rows in batch_rows(todo):
-                if rows:
+                if name == "supersede":
+                    _supersede(tx, t, rows, {f.id for f in todo.restated})
+                elif rows:
                     tx.run(t[name], rows=rows).consume()
             return WriteReport(batch.source.id, True, len(todo.utterances), len(todo.facts), len(todo.entities))
 
@@ -220,3 +222,20 @@ class Neo4jStore:
         driver, self._driver = getattr(self, "_driver", None), None
         if driver is not None:
             driver.close()
+
+
+def _supersede(tx: Any, t: Templates, rows: list[dict[str, Any]], restated: set[str]) -> None:
+    """Supersede what the batch's facts replace: candidates read per subject, the decision made by
+    :func:`._rows.supersessions` (the same rule on every store), only the pairs found written."""
+    if not rows:
+        return
+    again = sorted({r["id"] for r in rows} & restated)
+    moved = {rec["id"]: rec["entity"] for rec in tx.run(t["fact_subject"], ids=again)} if again else {}
+    rows = [{**r, "subject_id": moved.get(r["id"], r["subject_id"])} for r in rows]
+    queries = [{"entity": e, "predicates": p} for e, p in supersede_queries(rows).items()]
+    candidates: dict[str, list[dict[str, Any]]] = {}
+    for rec in tx.run(t["supersede_candidates"], rows=queries, namespace=rows[0]["namespace"]):
+        candidates.setdefault(rec["entity"], []).append(dict(rec))
+    pairs = supersessions(rows, candidates)
+    if pairs:
+        tx.run(t["supersede_pair"], rows=pairs).consume()
