@@ -2,11 +2,13 @@
 
 ``Memory.ingest`` hands its documents here. Per chunk of about :data:`CHUNK_TURNS` turns:
 
-1. one store lookup finds the turns not stored yet, and those are parsed together — one
-   ``nlp.pipe`` over many documents, or split across ``workers`` parser processes;
+1. one store lookup finds the turns not stored yet; their texts start embedding on a
+   background thread (ONNX Runtime and PyTorch release the GIL) while they are parsed
+   together — one ``nlp.pipe`` over many documents, or split across ``workers`` parser
+   processes;
 2. each document is then extracted as ``Memory.add`` would (``Memory._prepare_batch``), and
-   its embedding starts on a background thread (ONNX Runtime and PyTorch release the GIL)
-   while the main thread extracts the next document;
+   its facts' texts are embedded on that thread while the main thread extracts the next
+   document;
 3. each document is written in its own transaction once its vectors are there, in input
    order, so the per-document atomicity and idempotence of ``Memory.add`` hold unchanged.
 
@@ -119,6 +121,13 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
             utts = [u for d in docs for u in mem._utterances(d, mem._source_for(d))]
             stored = {r[0] for r in mem.store.run(t.stmt("existing_utterances", ids=[u.id for u in utts]))} if utts else set()
             texts = [u.text for u in utts if u.id not in stored]
+            known: dict[str, Any] = {}  # text → vector, for this chunk's turns
+
+            def ahead(texts: list[str] = list(dict.fromkeys(texts)), known: dict[str, Any] = known) -> None:
+                known.update(zip(texts, mem.embedder.encode(texts)))
+
+            if texts:  # the turns' vectors need no parse: embed them while the chunk is parsed
+                embedding.submit(ahead)
             if procs is not None and len(texts) > 1:
                 parts = _split(texts, workers)
                 parser.prefetch(texts, [d for part in procs.map(_worker_parse, parts) for d in part])
@@ -140,7 +149,7 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
                     if on_document:
                         on_document(path, prepared)
                     continue
-                vectors = embedding.submit(mem._embed, prepared)
+                vectors = embedding.submit(mem._embed, prepared, known=known)
                 finish()
                 pending = _Pending(path, doc, source_id, prepared, vectors)
             parser.clear_prefetched()

@@ -293,14 +293,18 @@ class Memory:
             dialogue.restore(self.namespace, source.id,
                              stored_turns(self.namespace, rows, self.pipeline.parser.parse_many))
 
-    def _embed(self, *batches: MemoryBatch) -> None:
+    def _embed(self, *batches: MemoryBatch, known: dict[str, Any] | None = None) -> None:
         """Embed what recall searches (utterances and facts) in one call; each distinct text once
-        (a fact often restates its turn word for word, and short facts recur)."""
+        (a fact often restates its turn word for word, and short facts recur). ``known``: text →
+        vector embedded already, and the new ones are added to it (bulk ingest shares one per
+        chunk and fills it with the chunk's turns while it parses them)."""
         items = [x for b in batches for x in (*b.utterances, *b.facts)]
-        texts = list(dict.fromkeys(x.text for x in items))
-        vecs = dict(zip(texts, self.embedder.encode(texts)))
+        known = {} if known is None else known
+        texts = [t for t in dict.fromkeys(x.text for x in items) if t not in known]
+        if texts:
+            known.update(zip(texts, self.embedder.encode(texts)))
         for x in items:
-            x.embedding = vecs[x.text]
+            x.embedding = known[x.text]
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -108,6 +108,23 @@ def test_embedding_each_distinct_text_once(tmp_path, monkeypatch):
     assert all(r[2] and len(r[2]) == 384 for r in stored["vectors"])
 
 
+def test_bulk_embeds_the_turns_before_parsing_them(reference, tmp_path, monkeypatch):
+    """The turns' vectors need no parse: bulk ingest asks for them first, in one call, and the
+    documents' own calls then embed only their facts (each text once in all)."""
+    folder, _ = reference
+    with Memory(tmp_path / "store", namespace="bulk") as mem:
+        calls: list[list[str]] = []
+        encode = mem.embedder.encode
+        monkeypatch.setattr(mem.embedder, "encode", lambda texts: calls.append(list(texts)) or encode(texts))
+        mem.ingest(folder)
+        got = _contents(mem)
+    turns = {u["text"] for u in got["utterances"]}
+    assert set(calls[0]) == turns
+    later = [t for call in calls[1:] for t in call]
+    assert not turns & set(later) and len(later) == len(set(later))
+    assert {r[1] for r in got["vectors"]} == turns | set(later)
+
+
 def test_prefetched_parses_are_used_once():
     from graphmem.nlp import SpacyParser
 

@@ -78,12 +78,15 @@ SYSTEMS: dict[str, tuple[str, str, str]] = {
                   "(fact + utterance vectors)"),
     "gm-vector-text": ("├ + full-text", "ablation", "… entity = time = 0"),
     "gm-entities": ("├ + entities", "ablation", "… time = 0 (the default minus recency and fact dates)"),
+    "gm-no-fact-vector": ("├ − fact vectors", "ablation", "the default without the fact vector list "
+                          "(what embedding only utterances would give)"),
     "bm25": ("BM25", "baseline", "bm25s over 'speaker: text' of each turn"),
     "dense": ("dense", "baseline", "cosine over 'speaker: text' embedded with graphmem's embedding model"),
     "bm25+dense": ("BM25+dense RRF", "baseline", "reciprocal-rank fusion of the two, k = 60"),
 }
 ABLATION_WEIGHTS: dict[str, Mapping[str, float]] = {"gm-vector": _VECTOR, "gm-vector-text": _VECTOR_TEXT,
-                                                    "gm-entities": _VECTOR_TEXT_ENTITY}
+                                                    "gm-entities": _VECTOR_TEXT_ENTITY,
+                                                    "gm-no-fact-vector": {"fact_vector": 0.0}}
 NOT_YET_AVAILABLE = ("+ coreference", "+ discourse links")
 #: RECALL LIMIT, in hits, per turn asked for: several facts of one turn come back together.
 HITS_PER_TURN = 2

@@ -82,6 +82,51 @@ def _signature(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((k, _kind(v)) for k, v in params.items()))
 
 
+_PARAM = re.compile(r"\$(\w+)")
+
+
+def _params_of(text: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The values of ``row`` that the statement takes (Kùzu refuses parameters it does not use)."""
+    return {k: row[k] for k in dict.fromkeys(_PARAM.findall(text))}
+
+
+def _link_facts(plan: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Fold each new fact's SUBJECT, first ANCHORED_IN, OBJECT and RELATED rows into one
+    ``write_fact_linked`` row, in place of its ``write_fact`` row; other edges stay as they are.
+
+    The row keeps the edge rows it took (``_edges``) for the fallback in ``_write_linked``.
+    """
+    named = dict(plan)
+    subject = {r["a"]: r for r in named.get("edge_subject", [])}
+    anchor: dict[str, dict[str, Any]] = {}
+    for r in named.get("edge_anchored", []):
+        anchor.setdefault(r["a"], r)
+    obj = {r["a"]: r for r in named.get("edge_object", [])}
+    related = {r["fact_id"]: r for r in named.get("edge_related", [])}
+    linked, taken = [], set()
+    for row in named.get("write_fact", []):
+        fid = row["id"]
+        if fid not in subject or fid not in anchor or (fid in obj) != (fid in related):
+            continue
+        s, a = subject[fid], anchor[fid]
+        edges = [("edge_subject", s), ("edge_anchored", a)]
+        out = {**row, "subject_id": s["b"], "anchor_utterance": a["b"], "char_start": a["char_start"],
+               "char_end": a["char_end"]}
+        if fid in obj:
+            out["object_id"] = obj[fid]["b"]
+            edges += [("edge_object", obj[fid]), ("edge_related", related[fid])]
+        out["_edges"] = edges
+        linked.append(out)
+        taken.update(id(e) for _, e in edges)
+        taken.add(id(row))
+    result = []
+    for name, rows in plan:
+        if name == "write_fact":
+            result.append(("write_fact_linked", linked))
+        result.append((name, [r for r in rows if id(r) not in taken]))
+    return result
+
+
 class KuzuStore:
     """graphmem's model in an embedded Kùzu database kept in one folder.
 
@@ -222,9 +267,11 @@ class KuzuStore:
             if source_known and not todo.utterances:
                 self._raw("ROLLBACK")
                 return WriteReport(batch.source.id, written=False)
-            for name, rows in batch_rows(todo):
+            for name, rows in _link_facts(batch_rows(todo)):
                 if name == "supersede":
                     self._supersede(rows, {f.id for f in todo.restated})
+                elif name == "write_fact_linked":
+                    self._write_linked(rows)
                 else:
                     text = t[name]
                     for row in rows:
@@ -247,6 +294,18 @@ class KuzuStore:
             facts=len(todo.facts),
             entities=len(todo.entities),
         )
+
+    def _write_linked(self, rows: list[dict[str, Any]]) -> None:
+        """Each new fact with its edges in one statement (see :func:`_link_facts`); where an end
+        was not found, the fact and its edges are written one statement each, as before."""
+        t = self.templates
+        for row in rows:
+            text = t["write_fact_linked_object" if "object_id" in row else "write_fact_linked"]
+            if self._raw(text, _params_of(text, row)).rows:
+                continue
+            self._raw(t["write_fact"], _params_of(t["write_fact"], row))
+            for edge, edge_row in row["_edges"]:
+                self._raw(t[edge], edge_row)
 
     def _supersede(self, rows: list[dict[str, Any]], restated: set[str]) -> None:
         """Supersede what the batch's facts replace: read candidates per subject, decide in Python
