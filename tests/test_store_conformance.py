@@ -86,26 +86,33 @@ def edge_counts(store, ns: str) -> dict[str, int]:
     for rel in ("SUBJECT", "OBJECT", "ANCHORED_IN"):
         out[rel] = store.run(Statement(f"MATCH (f:Fact)-[r:{rel}]->() WHERE f.namespace = $ns RETURN count(r)",
                                        {"ns": ns})).scalar()
+    out["MENTIONED_IN"] = store.run(Statement("MATCH (:Entity)-[r:MENTIONED_IN]->(u:Utterance) WHERE u.namespace = $ns "
+                                              "RETURN count(r)", {"ns": ns})).scalar()
+    out["PART_OF"] = store.run(Statement("MATCH (u:Utterance)-[r:PART_OF]->(:Source) WHERE u.namespace = $ns "
+                                         "RETURN count(r)", {"ns": ns})).scalar()
     out["RELATED"] = store.run(Statement("MATCH (:Entity)-[r:RELATED]->(:Entity) WHERE r.namespace = $ns "
                                          "RETURN count(r)", {"ns": ns})).scalar()
     return out
 
 
 def test_every_edge_of_a_fact_is_written(store, namespace):
-    """Kùzu writes a fact and its edges in one statement: none may go missing, on either store."""
+    """Kùzu writes a fact, or a turn, with its edges in one statement: none may go missing, on either store."""
     store.write_batch(make_batch(namespace, "d1", TURNS))
-    assert edge_counts(store, namespace) == {"SUBJECT": 3, "OBJECT": 3, "ANCHORED_IN": 3, "RELATED": 3}
+    assert edge_counts(store, namespace) == {"SUBJECT": 3, "OBJECT": 3, "ANCHORED_IN": 3, "RELATED": 3,
+                                             "MENTIONED_IN": 3, "PART_OF": 3}
     row = store.run(Statement("MATCH (f:Fact)-[:OBJECT]->(o:Entity) WHERE f.namespace = $ns AND f.predicate = $p "
                               "RETURN o.name, f.evidence", {"ns": namespace, "p": "live_in"})).rows
     assert list(row) == [("Toulouse", 1)]
 
 
-def test_a_fact_whose_subject_is_missing_is_still_stored(store, namespace):
+def test_facts_and_turns_whose_entities_are_missing_are_still_stored(store, namespace):
     batch = make_batch(namespace, "d1", TURNS)
-    batch.entities = [e for e in batch.entities if e.name != "Bob"]  # Bob's fact points at no entity
+    # Bob's fact has no subject entity; Toulouse, object of a fact and mentioned in a turn, is missing too.
+    batch.entities = [e for e in batch.entities if e.name not in ("Bob", "Toulouse")]
     assert store.write_batch(batch).facts == 3
-    assert counts(store, namespace)["facts"] == 3
-    assert edge_counts(store, namespace) == {"SUBJECT": 2, "OBJECT": 3, "ANCHORED_IN": 3, "RELATED": 2}
+    assert counts(store, namespace) == {"sources": 1, "utterances": 3, "entities": 3, "facts": 3}
+    assert edge_counts(store, namespace) == {"SUBJECT": 2, "OBJECT": 2, "ANCHORED_IN": 3, "RELATED": 1,
+                                             "MENTIONED_IN": 2, "PART_OF": 3}
 
 
 def test_rewrite_is_idempotent(store, namespace):
