@@ -17,6 +17,11 @@ variable                    meaning                               default
 ``GRAPHMEM_EMBEDDING_BACKEND`` ``torch``, ``onnx`` or ``onnx-int8``  ``onnx``
 ``GRAPHMEM_EMBEDDING_THREADS`` model threads per process             the CPUs the process may use
 ``GRAPHMEM_CACHE_DIR``      exported ONNX models                  ``~/.cache/graphmem``
+``GRAPHMEM_COREF``          ``rules``, ``stanza``, ``fastcoref`` or  ``rules``
+                            ``module:attribute`` (a cluster model,
+                            :mod:`graphmem.nlp.coref_models`)
+``GRAPHMEM_COREF_MODE``     ``complement`` (the model answers where ``complement``
+                            the rules found nothing) or ``replace``
 =========================== ===================================== =============================
 """
 
@@ -78,6 +83,8 @@ class Config:
     embedding_threads: int | None = None  # None: the CPUs this process may use
     cache_dir: Path | None = None  # None: ~/.cache/graphmem
     read_only: bool = False
+    coref: str = "rules"  # or stanza | fastcoref | module:attribute (graphmem.nlp.coref_models)
+    coref_mode: str = "complement"  # or replace
     #: Predicates holding one value at a time, in groups: a newer fact supersedes an older one
     #: in its group with another object (see :mod:`graphmem.nlp.evidence`); ``GRAPHMEM_FUNCTIONAL``
     #: sets them as ``"live_in,move_to;work_at,work_for"``.
@@ -103,6 +110,8 @@ class Config:
             "GRAPHMEM_EMBEDDING_MODEL": "embedding_model",
             "GRAPHMEM_EMBEDDING_BACKEND": "embedding_backend",
             "GRAPHMEM_CACHE_DIR": "cache_dir",
+            "GRAPHMEM_COREF": "coref",
+            "GRAPHMEM_COREF_MODE": "coref_mode",
         }
         for var, name in mapping.items():
             if env.get(var):
@@ -124,6 +133,8 @@ class Config:
         if values.get("embedding_backend", DEFAULT_EMBEDDING_BACKEND) not in EMBEDDING_BACKENDS:
             raise ConfigError(f"GRAPHMEM_EMBEDDING_BACKEND must be one of {', '.join(EMBEDDING_BACKENDS)}, "
                               f"got {values['embedding_backend']!r}")
+        if values.get("coref_mode", "complement") not in ("complement", "replace"):
+            raise ConfigError(f"GRAPHMEM_COREF_MODE must be complement or replace, got {values['coref_mode']!r}")
         return replace(cls(), **values)
 
     @property

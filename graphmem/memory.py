@@ -116,8 +116,11 @@ class Memory:
     def pipeline(self):
         if self._pipeline is None:
             from .nlp import Pipeline, SpacyParser
+            from .nlp.coref_models import load_cluster_model
 
-            self._pipeline = Pipeline(SpacyParser(self.config.spacy_model))
+            self._pipeline = Pipeline(SpacyParser(self.config.spacy_model),
+                                      coref_model=load_cluster_model(self.config.coref),
+                                      coref_mode=self.config.coref_mode)
         return self._pipeline
 
     def _schema_dim(self) -> int:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..model import Entity, Fact, FactAnchor, MemoryBatch, Mention, Source, Utterance, make_id
 from .links import DialogueContext, link_batch
 from .parse import ParsedDoc, SpacyParser
 from .triples import Phrase, extract
+
+if TYPE_CHECKING:
+    from .coref_models import ClusterModel
 
 __all__ = ["Pipeline", "KnownEntities", "entity_key"]
 
@@ -97,8 +100,11 @@ class _Entities:
 class Pipeline:
     """The linguistic pipeline. The parser loads lazily, on the first text."""
 
-    def __init__(self, parser: SpacyParser) -> None:
+    def __init__(self, parser: SpacyParser, *, coref_model: ClusterModel | None = None,
+                 coref_mode: str = "complement") -> None:
         self.parser = parser
+        self.coref_model = coref_model  # a neural cluster model beside the rules (coref_models.py)
+        self.coref_mode = coref_mode
         self.dialogue = DialogueContext()  # the last turns per source, for turns added one at a time
 
     def build(
@@ -117,8 +123,13 @@ class Pipeline:
         from .coref import session_resolver  # coreference follows the session across batches
 
         coref = session_resolver(self, namespace, source.id, utterances, previous_utterance_id)
-        for utt, doc in zip(utterances, docs):
-            self._annotate(batch, ents, utt, doc, coref)
+        external: list[dict[int, tuple[str, str]]] = [{} for _ in docs]
+        if self.coref_model is not None and docs:
+            from .coref_models import external_referents
+
+            external = external_referents(self.coref_model([u.text for u in utterances]), docs)
+        for utt, doc, ext in zip(utterances, docs, external):
+            self._annotate(batch, ents, utt, doc, coref, ext)
         # Discourse: connectives link the facts of their two arguments; short answers become facts.
         link_batch(batch, docs, ents, context=self.dialogue)
         batch.entities = list(ents.by_id.values())
@@ -129,7 +140,7 @@ class Pipeline:
         return merge_restated(batch)  # one fact per claim: a restatement is another anchor
 
     def _annotate(self, batch: MemoryBatch, ents: _Entities, utt: Utterance, doc: ParsedDoc,
-                  coref: object | None = None) -> None:
+                  coref: object | None = None, external: dict[int, tuple[str, str]] | None = None) -> None:
         speaker = ents.get(utt.speaker, "PERSON") if utt.speaker else None
         named: dict[int, Entity] = {}  # token index → entity
         for span in doc.ents:
@@ -158,11 +169,14 @@ class Pipeline:
                 i += 1
         # Coreference: "she" → Alice, "you" → the addressee, "the company" → Airbus. A resolved pronoun
         # stands for its entity (and is a mention of it), so facts about it land there, anchored on it.
-        from .coref import Resolver
+        from .coref import CorefCluster, Resolver
         from .triples import FIRST_PERSON
 
         resolver = coref if isinstance(coref, Resolver) else Resolver([utt.speaker] if utt.speaker else ())
-        referents = resolver.resolve(doc, speaker=utt.speaker).referents
+        referents = dict(resolver.resolve(doc, speaker=utt.speaker).referents)
+        for i, (name, type_) in (external or {}).items():  # a neural model's answer, where configured
+            if self.coref_mode == "replace" or i not in referents:
+                referents[i] = CorefCluster(-1, name, type_)
         for i, ref in referents.items():
             tok = toks[i]
             if i in named or (tok.text.lower() in FIRST_PERSON and utt.speaker):
