@@ -35,7 +35,7 @@ from ._common import Stopwatch, fmt_rate, machine, progress, stderr
 __all__ = ["run", "tables", "SMOKE_LIMIT", "DEFAULT_LIMIT"]
 
 DEFAULT_LIMIT = 600
-DEFAULT_BACKENDS = ("torch", "onnx")
+DEFAULT_BACKENDS = ("torch", "onnx", "onnx-int8")
 SMOKE_LIMIT = 12
 SPACY_BATCH = 64  # what graphmem's SpacyParser.parse_many uses
 STAGES = ("parse", "extract", "embed", "write", "other")
