@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
                      "(default: ../shared/data/locomo if present, else examples/data)")
     ing.add_argument("--limit", type=_positive, default=None, help="number of turns (default 600)")
     ing.add_argument("--repeat", type=_positive, default=1, help="runs of each measurement; medians reported")
-    ing.add_argument("--backends", default="torch,onnx",
+    ing.add_argument("--backends", default="torch,onnx,onnx-int8",
                      help="embedding backends to compare, comma-separated (torch, onnx, onnx-int8)")
     ing.add_argument("--workers", type=_positive, default=1,
                      help="also ingest with N parse worker processes (the last backend)")
