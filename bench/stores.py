@@ -129,6 +129,7 @@ class _Stages:
         from graphmem.query.ast import Literal, Recall
         from graphmem.query.compile import compile_query
         from graphmem.query.execute import run_recall
+        from graphmem.store.rview import ENTITY_SEARCH
 
         store, run, search = self.store, self.store.run, self.store.vector_search
         now: dict[str, float] = {}
@@ -143,6 +144,7 @@ class _Stages:
                                  namespace=self.namespace, embedding_dim=DIM)
         names = {st.text: ("hydrate" if name.startswith("hydrate") else name.removesuffix("_exact"))
                  for name, st in compiled.statements.items()}
+        names[ENTITY_SEARCH] = "fact_entity"  # the recall view's entity step runs this in Kùzu
         t2 = time.perf_counter()
 
         def timed_run(st: Any) -> Any:
@@ -152,20 +154,28 @@ class _Stages:
             finally:
                 add(names.get(st.text, "other"), time.perf_counter() - s0)
 
-        def timed_search(*a: Any, **kw: Any) -> Any:
-            s0 = time.perf_counter()
-            try:
-                return search(*a, **kw)
-            finally:
-                add("side_index", time.perf_counter() - s0)
+        def timed(fn: Callable[..., Any], stage: str) -> Callable[..., Any]:
+            def call(*a: Any, **kw: Any) -> Any:
+                s0 = time.perf_counter()
+                try:
+                    return fn(*a, **kw)
+                finally:
+                    add(stage, time.perf_counter() - s0)
 
-        store.run, store.vector_search = timed_run, timed_search
+            return call
+
+        view = getattr(store, "recall_view", None)  # the embedded store's recall view (rview.py)
+        store.run, store.vector_search = timed_run, timed(search, "side_index")
+        if view is not None:
+            store.recall_view = timed(view, "recall_view")
         try:
             r0 = time.perf_counter()
             run_recall(store, compiled, query[1])
             inside = time.perf_counter() - r0
         finally:
             del store.run, store.vector_search  # back to the class's methods
+            if view is not None:
+                del store.recall_view
         now["fusion"] = inside - sum(now.values())
         now["embed"], now["compile"] = t1 - t0, t2 - t1
         for stage, seconds in now.items():

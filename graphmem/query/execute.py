@@ -53,11 +53,17 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
     # ≈ 30% faster than k = 300, bench/README.md).
     extra = {"vector": list(vector) if vector is not None else None, "fetch": max(3 * spec.pool, 100)}
     extra.update(_nearest(store, compiled, vector, extra["fetch"]))
+    view, fast = _view(store, compiled, vector)
     lists: dict[str, list[tuple[str, str]]] = {}
     for name, st in compiled.statements.items():
         if name.startswith("hydrate") or name.endswith("_exact"):
             continue
         kind = "fact" if name.startswith("fact") else "utterance"
+        if name in fast:
+            ids = _from_view(store, view, name, st, extra)
+            if len(ids) >= spec.pool or f"{name}_exact" not in compiled.statements:
+                lists[name] = [(kind, i) for i in ids]
+                continue
         rows = store.run(_bind(st, extra)).rows
         exact = compiled.statements.get(f"{name}_exact")
         if exact is not None and len(rows) < spec.pool:  # the ANN index's answers did not survive the filters
@@ -66,8 +72,14 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
 
     fact_ids = sorted({i for name, ids in lists.items() for k, i in ids if k == "fact"})
     utt_ids = sorted({i for name, ids in lists.items() for k, i in ids if k == "utterance"})
-    facts = _hydrate(store, compiled.statements["hydrate_facts"], fact_ids, "id")
-    utts = _hydrate(store, compiled.statements["hydrate_utterances"], utt_ids, "utterance_id")
+    if "hydrate_facts" in fast:
+        facts = {i: view.facts[i] for i in fact_ids if i in view.facts}
+    else:
+        facts = _hydrate(store, compiled.statements["hydrate_facts"], fact_ids, "id")
+    if "hydrate_utterances" in fast:
+        utts = {i: view.utterances[i] for i in utt_ids if i in view.utterances}
+    else:
+        utts = _hydrate(store, compiled.statements["hydrate_utterances"], utt_ids, "utterance_id")
 
     weight = _weights(spec.weights)
     fused: dict[tuple[str, str], dict[str, float]] = {}
@@ -159,6 +171,52 @@ def _per_turn(lists: Mapping[str, Sequence[tuple[str, str]]], fused: Mapping[tup
         shown = [key for key in nodes if key[0] == "fact"] or nodes[:1]
         out += [(key, turns[turn]) for key in shown]
     return out
+
+
+#: The statements a store's recall view answers, when their text is a plain RECALL's (no
+#: ABOUT / WHERE / time filter changed them); everything else runs as Cypher.
+VIEW_ANSWERS = ("fact_vector", "utterance_vector", "fact_entity", "hydrate_facts", "hydrate_utterances")
+_PLAIN: dict[tuple[str, int], dict[str, str]] = {}
+
+
+def _view(store: Store, compiled: Compiled, vector: Sequence[float] | None) -> tuple[Any, set[str]]:
+    """The store's recall view and the names of the statements it answers here (none when the
+    store has no view or the query is not one it can answer exactly)."""
+    recall_view = getattr(store, "recall_view", None)
+    if recall_view is None or vector is None or compiled.fusion is None:
+        return None, set()
+    dim = len(vector)
+    key = (store.dialect, dim)
+    plain = _PLAIN.get(key)
+    if plain is None:
+        from .compile import compile_query
+
+        ref = compile_query('RECALL "x"', store.dialect, namespace="x", embedding_dim=dim)
+        plain = _PLAIN[key] = {name: st.text for name, st in ref.statements.items()}
+    fast = {name for name in VIEW_ANSWERS
+            if name in compiled.statements and compiled.statements[name].text == plain.get(name)}
+    if not fast:
+        return None, set()
+    ns = next(iter(compiled.statements.values())).params
+    namespace = ns.get("ns", ns.get("namespace"))
+    view = recall_view(namespace) if isinstance(namespace, str) else None
+    return (view, fast) if view is not None else (None, set())
+
+
+def _from_view(store: Store, view: Any, name: str, st: Statement, extra: Mapping[str, Any]) -> list[str]:
+    """One candidate list answered by the recall view: the same ids, in the same order, as the
+    statement ``st`` would return."""
+    k = int(st.params["k"])
+    if name == "fact_vector":
+        return view.filtered(extra.get("fact_ann") or [], extra.get("fact_ann_score") or [], view.fact_ok, k)
+    if name == "utterance_vector":
+        return view.filtered(extra.get("utterance_ann") or [], extra.get("utterance_ann_score") or [],
+                             view.utterance_ok, k)
+    from ..store.rview import ENTITY_SEARCH
+
+    entities = [r[0] for r in store.run(Statement(ENTITY_SEARCH, {"ns": st.params["ns"], "p1": st.params["p1"]},
+                                                  read_only=True)).rows]
+    return view.entity_candidates(entities, extra["vector"], int(extra["fetch"]), k)
 
 
 def _nearest(store: Store, compiled: Compiled, vector: Sequence[float] | None, fetch: int) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from ..model import MemoryBatch
 from ._rows import batch_rows, prune_existing, supersede_queries, supersessions
 from .base import Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
 from .vindex import VERSION_KEY, SideIndexes
+from .rview import RECALL_KEY, RecallView, build_view
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -69,6 +70,14 @@ def _columns(body: str) -> list[tuple[str, str]]:
 
 _DB_FILE = "graph.kuzu"
 _PREPARED_MAX = 512  # prepared statements kept per store
+
+
+#: A statement that may change stored data (a false positive only makes a recall view rebuild).
+_WRITE = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE|COPY|DROP|ALTER)\b", re.I)
+
+
+def _writes(statement: Statement) -> bool:
+    return not statement.read_only and bool(_WRITE.search(statement.text))
 
 
 def _kind(value: Any) -> str:
@@ -195,6 +204,7 @@ class KuzuStore:
         self._templates: Templates | None = None
         self._vectors: SideIndexes | None = None
         self._prepared: dict[tuple, Any] = {}  # (text, parameter types) → kuzu.PreparedStatement (_raw)
+        self._views: dict[str, RecallView] = {}  # namespace → recall view (derived, see rview.py)
 
     @classmethod
     def from_config(cls, location: str, config: Config) -> KuzuStore:
@@ -267,12 +277,16 @@ class KuzuStore:
         return Result(cols, rows)
 
     def run(self, statement: Statement) -> Result:
-        return self._raw(statement.text, dict(statement.params))
+        if not _writes(statement):
+            return self._raw(statement.text, dict(statement.params))
+        return self.run_many([statement])[0]
 
     def run_many(self, statements: Sequence[Statement]) -> list[Result]:
         self._raw("BEGIN TRANSACTION")
         try:
             out = [self._raw(st.text, dict(st.params)) for st in statements]
+            if any(_writes(st) for st in statements):
+                self._bump_recall()
             self._raw("COMMIT")
         except BaseException:
             self._rollback()
@@ -313,6 +327,7 @@ class KuzuStore:
                                                                      ("Fact", todo.facts))
                      for n in nodes if n.embedding is not None]
             old = self._bump_vectors(batch.namespace) if added else None
+            self._bump_recall()
             self._raw("COMMIT")
         except BaseException:
             # KeyboardInterrupt included: nothing of this document may stay half-written.
@@ -408,6 +423,32 @@ class KuzuStore:
         """Say that embeddings of ``namespace`` were written other than by :meth:`write_batch`
         (a bulk ``COPY``): its side indexes are rebuilt on their next search."""
         self._bump_vectors(namespace)
+        self._bump_recall()
+
+    # -- the recall view (derived data, see rview.py) ---------------------------------------
+
+    def _recall_version(self) -> int:
+        value = self._raw(self.templates["meta_get"], {"key": RECALL_KEY}).scalar()
+        return int(value) if value else 0
+
+    def _bump_recall(self) -> None:
+        """Raise the recall counter (inside the open transaction, if any): every write that can
+        change what RECALL returns calls this, so no process answers from a stale view."""
+        if self._templates is None:
+            return
+        self._raw(self.templates["meta_set"], {"key": RECALL_KEY, "value": str(self._recall_version() + 1)})
+
+    def recall_view(self, namespace: str) -> RecallView | None:
+        """The namespace's recall view as of the store's counter, rebuilt when it moved."""
+        if self._templates is None or self._vectors is None:
+            return None
+        version = self._recall_version()
+        views = self._views
+        view = views.get(namespace)
+        if view is None or view.version != version:
+            view = build_view(self._conn, namespace, version, self._embeddings("Fact", namespace))
+            views[namespace] = view
+        return view
 
     def _embeddings(self, label: str, namespace: str) -> tuple[list[str], Any]:
         import numpy as np
