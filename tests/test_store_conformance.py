@@ -96,7 +96,7 @@ def edge_counts(store, ns: str) -> dict[str, int]:
 
 
 def test_every_edge_of_a_fact_is_written(store, namespace):
-    """Kùzu writes a fact, or a turn, with its edges in one statement: none may go missing, on either store."""
+    """Kùzu writes a fact with its edges in one statement: none may go missing, on either store."""
     store.write_batch(make_batch(namespace, "d1", TURNS))
     assert edge_counts(store, namespace) == {"SUBJECT": 3, "OBJECT": 3, "ANCHORED_IN": 3, "RELATED": 3,
                                              "MENTIONED_IN": 3, "PART_OF": 3}

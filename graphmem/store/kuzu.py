@@ -99,37 +99,6 @@ def _params_of(text: str, row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in dict.fromkeys(_PARAM.findall(text))}
 
 
-_SOURCE_MATCH = "MATCH (s:Source {id: $source_id})"  # the lines of write_utterance_linked that
-_RETURN_UTTERANCE = "RETURN u.id AS id"                 # _write_utterances extends
-_MENTIONS_PER_STATEMENT = 8  # more mentions of one turn are written one statement each
-
-
-def _link_utterances(plan: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Fold each new utterance's PART_OF row and up to :data:`_MENTIONS_PER_STATEMENT` of its
-    MENTIONED_IN rows into one ``write_utterance_linked`` row, in place of its ``write_utterance`` row."""
-    named = dict(plan)
-    part_of = {r["a"]: r for r in named.get("edge_part_of", [])}
-    mentions: dict[str, list[dict[str, Any]]] = {}
-    for r in named.get("edge_mentioned", []):
-        mentions.setdefault(r["b"], []).append(r)
-    linked, taken = [], set()
-    for row in named.get("write_utterance", []):
-        uid = row["id"]
-        if uid not in part_of or part_of[uid]["b"] != row["source_id"]:
-            continue
-        ms = mentions.get(uid, [])[:_MENTIONS_PER_STATEMENT]
-        edges = [("edge_part_of", part_of[uid])] + [("edge_mentioned", m) for m in ms]
-        linked.append({**row, "_mentions": ms, "_edges": edges})
-        taken.update(id(e) for _, e in edges)
-        taken.add(id(row))
-    result = []
-    for name, rows in plan:
-        result.append((name, [r for r in rows if id(r) not in taken]))
-        if name == "write_entity":  # the mentions' entities must be there first
-            result.append(("write_utterance_linked", linked))
-    return result
-
-
 def _link_facts(plan: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, list[dict[str, Any]]]]:
     """Fold each new fact's SUBJECT, first ANCHORED_IN, OBJECT and RELATED rows into one
     ``write_fact_linked`` row, in place of its ``write_fact`` row; other edges stay as they are.
@@ -312,13 +281,11 @@ class KuzuStore:
             if source_known and not todo.utterances:
                 self._raw("ROLLBACK")
                 return WriteReport(batch.source.id, written=False)
-            for name, rows in _link_facts(_link_utterances(batch_rows(todo))):
+            for name, rows in _link_facts(batch_rows(todo)):
                 if name == "supersede":
                     self._supersede(rows, {f.id for f in todo.restated})
                 elif name == "write_fact_linked":
                     self._write_linked(rows)
-                elif name == "write_utterance_linked":
-                    self._write_utterances(rows)
                 else:
                     text = t[name]
                     for row in rows:
@@ -352,27 +319,6 @@ class KuzuStore:
             if self._raw(text, _params_of(text, row)).rows:
                 continue
             self._raw(t["write_fact"], _params_of(t["write_fact"], row))
-            for edge, edge_row in row["_edges"]:
-                self._raw(t[edge], edge_row)
-
-    def _write_utterances(self, rows: list[dict[str, Any]]) -> None:
-        """Each new utterance with its PART_OF and MENTIONED_IN edges in one statement (see
-        :func:`_link_utterances`); where an end was not found, one statement each, as before."""
-        t = self.templates
-        base = t["write_utterance_linked"]
-        for row in rows:
-            mentions = row["_mentions"]
-            text = base.replace(_SOURCE_MATCH, _SOURCE_MATCH + "".join(
-                f", (e{i}:Entity {{id: $e{i}}})" for i in range(len(mentions))), 1).replace(
-                _RETURN_UTTERANCE, "".join(
-                    f", (e{i})-[:MENTIONED_IN {{char_start: $s{i}, char_end: $t{i}, text: $x{i}}}]->(u)"
-                    for i in range(len(mentions))) + "\n" + _RETURN_UTTERANCE, 1)
-            params = _params_of(base, row)
-            for i, m in enumerate(mentions):
-                params.update({f"e{i}": m["a"], f"s{i}": m["char_start"], f"t{i}": m["char_end"], f"x{i}": m["text"]})
-            if self._raw(text, params).rows:
-                continue
-            self._raw(t["write_utterance"], _params_of(t["write_utterance"], row))
             for edge, edge_row in row["_edges"]:
                 self._raw(t[edge], edge_row)
 
