@@ -17,6 +17,8 @@ import os
 import sys
 from pathlib import Path
 
+from graphmem.eval.args import int_list
+
 # Models are loaded from installed packages; never reach for a model hub from a bench.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -31,12 +33,9 @@ def _positive(text: str) -> int:
 
 def _sizes(text: str) -> list[int]:
     try:
-        sizes = [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"sizes are comma-separated integers, got {text!r}") from None
-    if not sizes or any(s < 1 for s in sizes):
-        raise argparse.ArgumentTypeError(f"sizes must be positive, got {text!r}")
-    return sorted(set(sizes))
+        return int_list(text, minimum=1, what="sizes")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _stores(text: str) -> list[str]:
@@ -49,12 +48,9 @@ def _stores(text: str) -> list[str]:
 
 def _indices(text: str) -> list[int]:
     try:
-        out = [int(s) for s in text.split(",") if s.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"indices are comma-separated integers, got {text!r}") from None
-    if not out or min(out) < 0:
-        raise argparse.ArgumentTypeError(f"indices start at 0, got {text!r}")
-    return list(dict.fromkeys(out))
+        return int_list(text, minimum=0, what="indices", keep_order=True)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -204,3 +204,14 @@ def test_cli_runs_end_to_end_on_the_fixture(tmp_path):
         assert report["systems"][key]["metrics"]["all"]["recall@50"] == 1.0, key
     if chart:
         assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_comma_separated_integer_options():
+    from graphmem.eval.args import int_list
+
+    assert int_list("25,5,10,5", minimum=1, what="k") == [5, 10, 25]
+    assert int_list("3,0,3", minimum=0, what="indices", keep_order=True) == [3, 0]
+    assert int_list("100_000", minimum=1, what="sizes") == [100000]
+    for bad in ("", "5,x", "0,5"):
+        with pytest.raises(ValueError, match="k"):
+            int_list(bad, minimum=1, what="k")

@@ -7,29 +7,25 @@ import os
 
 import click
 
+from .args import int_list
+
 __all__ = ["eval_group", "locomo"]
 
 
 def _ks(_ctx: click.Context, _param: click.Parameter, value: str) -> list[int]:
     try:
-        ks = sorted({int(k) for k in value.split(",") if k.strip()})
-    except ValueError:
-        raise click.BadParameter(f"comma-separated integers, got {value!r}") from None
-    if not ks or ks[0] < 1:
-        raise click.BadParameter(f"positive integers, got {value!r}")
-    return ks
+        return int_list(value, minimum=1, what="k values")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _indices(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[int] | None:
     if value is None:
         return None
     try:
-        out = [int(i) for i in value.split(",") if i.strip()]
-    except ValueError:
-        raise click.BadParameter(f"comma-separated indices, got {value!r}") from None
-    if not out or min(out) < 0:
-        raise click.BadParameter(f"indices from 0, got {value!r}")
-    return list(dict.fromkeys(out))
+        return int_list(value, minimum=0, what="indices", keep_order=True)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.group(name="eval")
