@@ -122,6 +122,8 @@ def _parser() -> argparse.ArgumentParser:
     lm.add_argument("--conversations", type=_indices, default=None, help="indices to run, e.g. 0,1 (default all)")
     lm.add_argument("--limit-questions", type=_positive, default=None, help="first N questions per conversation")
     lm.add_argument("--plot", type=Path, default=None, help="write a PNG chart of recall@k per system")
+    lm.add_argument("--ingest-ablations", action="store_true",
+                    help="also ingest without coreference and without discourse, and ask there (two more ingests)")
     common(lm)
 
     co = sub.add_parser("coref", help="coreference on GAP (F1 overall, M, F, bias) vs a baseline, and its cost",
@@ -198,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             report = locomo.run(data=args.data, ks=args.k, conversations=args.conversations,
                                 limit_questions=args.limit_questions or (2 if args.smoke else None), plot=args.plot,
-                                smoke=args.smoke)
+                                smoke=args.smoke, ingest_ablations=args.ingest_ablations)
         except (FileNotFoundError, ImportError, GraphmemError) as exc:
             raise SystemExit(f"bench locomo: {exc}") from None
         emit(report, locomo.tables(report), as_json=args.json)

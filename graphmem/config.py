@@ -85,6 +85,8 @@ class Config:
     read_only: bool = False
     coref: str = "rules"  # or stanza | fastcoref | module:attribute (graphmem.nlp.coref_models)
     coref_mode: str = "complement"  # or replace
+    coreference: bool = True  # False only to measure what it brings (eval ablations)
+    discourse: bool = True  # likewise
     #: Predicates holding one value at a time, in groups: a newer fact supersedes an older one
     #: in its group with another object (see :mod:`graphmem.nlp.evidence`); ``GRAPHMEM_FUNCTIONAL``
     #: sets them as ``"live_in,move_to;work_at,work_for"``.

@@ -120,7 +120,8 @@ class Memory:
 
             self._pipeline = Pipeline(SpacyParser(self.config.spacy_model),
                                       coref_model=load_cluster_model(self.config.coref),
-                                      coref_mode=self.config.coref_mode)
+                                      coref_mode=self.config.coref_mode,
+                                      coreference=self.config.coreference, discourse=self.config.discourse)
         return self._pipeline
 
     def _schema_dim(self) -> int:

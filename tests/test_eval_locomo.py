@@ -215,3 +215,32 @@ def test_comma_separated_integer_options():
     for bad in ("", "5,x", "0,5"):
         with pytest.raises(ValueError, match="k"):
             int_list(bad, minimum=1, what="k")
+
+
+@pytest.mark.slow
+def test_ingest_ablations_ask_stores_built_without_coreference_or_discourse(tmp_path):
+    pytest.importorskip("bm25s")
+    from graphmem import Memory
+    from graphmem.eval.locomo import run
+    from graphmem.store.base import Statement
+
+    report = run(TINY, ks=[5, 50], workdir=tmp_path, ingest_ablations=True, show_progress=False)
+    assert {"gm-no-coref", "gm-no-discourse"} <= set(report["systems"]) and not report["not_yet_available"]
+    for key in ("gm-no-coref", "gm-no-discourse"):
+        assert report["systems"][key]["metrics"]["all"]["n"] == 4 and report["systems"][key]["latency_ms"]["p50"] > 0
+    assert report["timing_s"]["ingest_ablations"] > 0
+    # The ablated namespaces really were built differently: "She sleeps on my violin case" is
+    # Pixel's only with coreference; discourse links (of facts, or of a question and its answer)
+    # exist only with discourse.
+    conv = json.loads(TINY.read_text())[0]["sample_id"]
+    counts = {}
+    for ns in (conv, f"{conv}~gm-no-coref", f"{conv}~gm-no-discourse"):
+        with Memory(tmp_path / "store", namespace=ns) as mem:
+            facts = mem.store.run(Statement("MATCH (f:Fact) WHERE f.namespace = $ns RETURN f.subject AS subject, "
+                                            "f.predicate AS predicate", {"ns": ns})).dicts()
+            links = sum(mem.store.run(Statement(f"MATCH (a:{label})-[r:{rel}]->() WHERE a.namespace = $ns "
+                                                "RETURN count(r)", {"ns": ns})).scalar()
+                        for label, rel in (("Fact", "DISCOURSE"), ("Utterance", "TURN_DISCOURSE")))
+            counts[ns] = (any(f["subject"] == "Pixel" and f["predicate"].startswith("sleep") for f in facts), links)
+    assert counts[conv][0] and not counts[f"{conv}~gm-no-coref"][0]
+    assert counts[conv][1] > 0 and counts[f"{conv}~gm-no-discourse"][1] == 0

@@ -53,8 +53,11 @@ def eval_group() -> None:
 @click.option("--workdir", type=click.Path(file_okay=False), default=None,
               help="Keep the store and the session files here (default: a temporary folder). A second run "
                    "on the same folder skips the turns already ingested.")
+@click.option("--ingest-ablations", is_flag=True,
+              help="Also ingest each conversation without coreference and without discourse (two more "
+                   "ingests, own namespaces) and ask there: the '- coreference' and '- discourse' rows.")
 def locomo(data: str, ks: list[int], as_json: bool, plot_path: str | None, limit_questions: int | None,
-           conversations: list[int] | None, workdir: str | None) -> None:
+           conversations: list[int] | None, workdir: str | None, ingest_ablations: bool) -> None:
     """Evidence recall on LoCoMo: are the turns that hold each answer recalled in the top k?
 
     Each conversation is ingested through Memory.ingest into its own namespace of a fresh
@@ -79,7 +82,8 @@ def locomo(data: str, ks: list[int], as_json: bool, plot_path: str | None, limit
         except ImportError as exc:
             raise click.ClickException(str(exc)) from exc
     try:
-        result = run(data, ks=ks, conversations=conversations, limit_questions=limit_questions, workdir=workdir)
+        result = run(data, ks=ks, conversations=conversations, limit_questions=limit_questions, workdir=workdir,
+                     ingest_ablations=ingest_ablations)
     except GraphmemError as exc:
         raise click.ClickException(str(exc)) from exc
     except ImportError as exc:  # bm25s

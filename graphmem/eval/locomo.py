@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -87,7 +87,16 @@ SYSTEMS: dict[str, tuple[str, str, str]] = {
 ABLATION_WEIGHTS: dict[str, Mapping[str, float]] = {"gm-vector": _VECTOR, "gm-vector-text": _VECTOR_TEXT,
                                                     "gm-entities": _VECTOR_TEXT_ENTITY,
                                                     "gm-no-fact-vector": {"fact_vector": 0.0}}
-NOT_YET_AVAILABLE = ("+ coreference", "+ discourse links")
+#: Ablations that need their own ingest (``ingest_ablations=True``): key → Config overrides.
+INGEST_ABLATIONS: dict[str, dict[str, bool]] = {"gm-no-coref": {"coreference": False},
+                                                "gm-no-discourse": {"discourse": False}}
+INGEST_SYSTEMS: dict[str, tuple[str, str, str]] = {
+    "gm-no-coref": ("├ − coreference", "ablation", "default RECALL on a second ingest without coreference "
+                    "(pronouns and descriptions left unresolved; I/my still the speaker)"),
+    "gm-no-discourse": ("├ − discourse", "ablation", "default RECALL on a second ingest without discourse "
+                        "(no connective or question/answer links, no short answers as facts)"),
+}
+NOT_YET_AVAILABLE = ("+ coreference", "+ discourse links")  # unless run with ingest_ablations
 #: RECALL LIMIT, in hits, per turn asked for: several facts of one turn come back together.
 HITS_PER_TURN = 2
 
@@ -401,6 +410,28 @@ def _ask(conv: Conversation, questions: list[Question], mem: Any, K: int, bar: A
     return records
 
 
+def _ask_ingest_ablation(key: str, conv: Conversation, files: list[Path], questions: list[Question],
+                         records: list[dict[str, Any]], mem: Any, K: int, bar: Any, clock: dict[str, float]) -> None:
+    """Ingest ``conv`` again through ``mem`` (an ablated pipeline, its own namespace) and add
+    the default RECALL's turns there to each question's record as ``key``."""
+    from ..recall import recall
+
+    task = bar.add_task(f"{conv.sample_id}: ingest {len(conv.turns)} turns ({key})", total=len(conv.turns))
+    t0 = time.perf_counter()
+    report = mem.ingest(files, on_document=lambda _p, r: bar.advance(task, getattr(r, "utterances", 0)))
+    clock["ablation_ingest_s"] = clock.get("ablation_ingest_s", 0.0) + time.perf_counter() - t0
+    bar.remove_task(task)
+    if report.errors:
+        raise InputError(f"ingest of {conv.sample_id} ({key}) failed: {report.errors[0]}")
+    qvecs = mem.embedder.encode([q.question for q in questions])
+    for rec, q, vec in zip(records, questions, qvecs):
+        t = time.perf_counter()
+        hits = recall(mem.store, mem.namespace, q.question, vec, k=HITS_PER_TURN * K)
+        rec["latency_s"][key] = time.perf_counter() - t
+        clock[f"query_s:{key}"] = clock.get(f"query_s:{key}", 0.0) + rec["latency_s"][key]
+        rec["ranked"][key] = hit_turns(hits)[:K]
+
+
 # --- scoring --------------------------------------------------------------------------------------
 
 
@@ -470,6 +501,7 @@ def run(
     workdir: str | Path | None = None,
     per_question: bool = False,
     show_progress: bool = True,
+    ingest_ablations: bool = False,
 ) -> dict[str, Any]:
     """Ingest, ask, score; the JSON report (see the module docstring for the method).
 
@@ -481,6 +513,8 @@ def run(
         workdir: keep the store and the JSONL files here (default: a temporary folder).
         per_question: include every question's ranked turn ids in the report.
         show_progress: progress on stderr.
+        ingest_ablations: also ingest each conversation without coreference and without
+            discourse (one more ingest each, in namespaces of their own) and ask there.
 
     Raises:
         InputError: unreadable data, an index out of range, or an ingest that failed.
@@ -533,8 +567,14 @@ def run(
                         mem.embedder.encode([q.question])
                         embed_probe.append(time.perf_counter() - t0)
                 if questions:
-                    records.extend(_ask(conv, questions, mem, K, bar, clock))
-    systems = list(SYSTEMS)
+                    asked = _ask(conv, questions, mem, K, bar, clock)
+                    records.extend(asked)
+            for key, overrides in (INGEST_ABLATIONS.items() if ingest_ablations and questions else ()):
+                with Memory(root / "store", namespace=f"{conv.sample_id}~{key}",
+                            config=replace(config, **overrides)) as mem:
+                    _ask_ingest_ablation(key, conv, files, questions, asked, mem, K, bar, clock)
+    systems = list(SYSTEMS) + (list(INGEST_SYSTEMS) if ingest_ablations else [])
+    described = {**SYSTEMS, **INGEST_SYSTEMS}
     metrics_by_system = score(records, texts, ks, systems)
     n_turns = sum(len(c.turns) for c in convs)
     report_out: dict[str, Any] = {
@@ -567,16 +607,18 @@ def run(
                    if clock["ingest_s"] else None,
                    "stored": {k: sum(s[k] for s in ingest_stats.values())
                               for k in next(iter(ingest_stats.values()), {})}},
-        "systems": {key: {"label": SYSTEMS[key][0], "kind": SYSTEMS[key][1], "description": SYSTEMS[key][2],
+        "systems": {key: {"label": described[key][0], "kind": described[key][1], "description": described[key][2],
                           "latency_ms": _latency([r["latency_s"][key] for r in records]),
                           "metrics": metrics_by_system[key]} for key in systems},
-        "not_yet_available": list(NOT_YET_AVAILABLE),
+        "not_yet_available": [] if ingest_ablations else list(NOT_YET_AVAILABLE),
         "temporal_dates": _temporal_dates(records, convs),
         "baseline_config": {"documents": "'speaker: text' per turn (caption appended)",
                             "bm25": {"library": "bm25s", "stopwords": "en", "stemmer": _stemmer_name()},
                             "rrf_k": 60},
         "query_embedding_ms": _latency(embed_probe),
-        "timing_s": {"models": round(clock.get("models_s", 0.0), 2), "ingest": round(clock["ingest_s"], 2), "baseline_index": round(clock["baseline_index_s"], 2),
+        "timing_s": {"models": round(clock.get("models_s", 0.0), 2), "ingest": round(clock["ingest_s"], 2),
+                     "ingest_ablations": round(clock.get("ablation_ingest_s", 0.0), 2),
+                     "baseline_index": round(clock["baseline_index_s"], 2),
                      **{k.split(":", 1)[1]: round(v, 2) for k, v in clock.items() if k.startswith("query_s:")},
                      "total": round(time.perf_counter() - started, 2)},
     }

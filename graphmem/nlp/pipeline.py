@@ -101,10 +101,13 @@ class Pipeline:
     """The linguistic pipeline. The parser loads lazily, on the first text."""
 
     def __init__(self, parser: SpacyParser, *, coref_model: ClusterModel | None = None,
-                 coref_mode: str = "complement") -> None:
+                 coref_mode: str = "complement", coreference: bool = True, discourse: bool = True) -> None:
         self.parser = parser
         self.coref_model = coref_model  # a neural cluster model beside the rules (coref_models.py)
         self.coref_mode = coref_mode
+        # Off only to measure what they bring (graphmem eval locomo --ingest-ablations):
+        self.coreference = coreference  # third-person pronouns and descriptions resolved
+        self.discourse = discourse  # connective links, question/answer pairs, short answers as facts
         self.dialogue = DialogueContext()  # the last turns per source, for turns added one at a time
 
     def build(
@@ -131,7 +134,8 @@ class Pipeline:
         for utt, doc, ext in zip(utterances, docs, external):
             self._annotate(batch, ents, utt, doc, coref, ext)
         # Discourse: connectives link the facts of their two arguments; short answers become facts.
-        link_batch(batch, docs, ents, context=self.dialogue)
+        if self.discourse:
+            link_batch(batch, docs, ents, context=self.dialogue)
         batch.entities = list(ents.by_id.values())
         if known is not None:
             known.note(batch.entities)
@@ -173,7 +177,7 @@ class Pipeline:
         from .triples import FIRST_PERSON
 
         resolver = coref if isinstance(coref, Resolver) else Resolver([utt.speaker] if utt.speaker else ())
-        referents = dict(resolver.resolve(doc, speaker=utt.speaker).referents)
+        referents = dict(resolver.resolve(doc, speaker=utt.speaker).referents) if self.coreference else {}
         for i, (name, type_) in (external or {}).items():  # a neural model's answer, where configured
             if self.coref_mode == "replace" or i not in referents:
                 referents[i] = CorefCluster(-1, name, type_)
