@@ -246,7 +246,7 @@ class KuzuStore:
         return Result(cols, rows)
 
     def run(self, statement: Statement) -> Result:
-        if not _writes(statement):
+        if self.read_only or not _writes(statement):  # a read-only store refuses writes by itself
             return self._raw(statement.text, dict(statement.params))
         return self.run_many([statement])[0]
 
@@ -254,7 +254,7 @@ class KuzuStore:
         self._raw("BEGIN TRANSACTION")
         try:
             out = [self._raw(st.text, dict(st.params)) for st in statements]
-            if any(_writes(st) for st in statements):
+            if not self.read_only and any(_writes(st) for st in statements):
                 self._bump_recall()
             self._raw("COMMIT")
         except BaseException:
