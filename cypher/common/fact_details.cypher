@@ -1,3 +1,5 @@
+// A fact's details, one row per live anchor, in the order said: the caller keeps the last row
+// (ties of time, as in one session, broken by position then id, so every store agrees).
 MATCH (f:Fact)-[a:ANCHORED_IN]->(u:Utterance)-[:PART_OF]->(s:Source)
 WHERE f.id IN $ids AND f.namespace = $namespace AND u.namespace = $namespace AND s.namespace = $namespace
   AND a.retracted IS NULL
@@ -8,5 +10,6 @@ RETURN f.id AS id, f.subject AS subject, f.predicate AS predicate, f.relation AS
        u.id AS utterance_id, u.text AS utterance, u.speaker AS speaker, u.session AS session, u.time AS time,
        u.external_id AS external_id, a.char_start AS char_start, a.char_end AS char_end, s.uri AS source,
        f.event_start AS event_start, f.event_end AS event_end, f.event_text AS event_text,
-       f.evidence AS evidence, f.last_mentioned AS last_mentioned, f.superseded AS superseded
-ORDER BY time
+       f.evidence AS evidence, f.last_mentioned AS last_mentioned, f.superseded AS superseded,
+       u.position AS position
+ORDER BY time, position, utterance_id

@@ -43,7 +43,8 @@ RETURN f.id AS id, f.subject AS subject, f.predicate AS predicate, f.relation AS
        u.id AS utterance_id, u.text AS utterance, u.speaker AS speaker, u.session AS session, u.time AS time,
        u.external_id AS external_id, a.char_start AS char_start, a.char_end AS char_end, s.uri AS source,
        f.event_start AS event_start, f.event_end AS event_end, f.event_text AS event_text,
-       f.evidence AS evidence, f.last_mentioned AS last_mentioned, f.superseded AS superseded
+       f.evidence AS evidence, f.last_mentioned AS last_mentioned, f.superseded AS superseded,
+       u.position AS position
 """
 _UTTERANCES = """
 MATCH (u:Utterance) WHERE u.namespace = $ns RETURN u.id AS id, u.retracted AS retracted
@@ -68,9 +69,10 @@ RETURN e.id AS id ORDER BY es DESC LIMIT 5
 """
 
 
-def _time_key(row: dict[str, Any]) -> tuple[bool, Any]:
-    time = row.get("time")
-    return (time is None, time or "")
+def _time_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    """fact_details.cypher's ORDER BY time, position, utterance_id (nulls last)."""
+    time, position = row.get("time"), row.get("position")
+    return (time is None, time or "", position is None, position or 0, row["utterance_id"])
 
 
 class RecallView:
@@ -122,7 +124,7 @@ def build_view(conn: Any, namespace: str, version: int, embeddings: tuple[list[s
     for r in rows(_FACTS):
         if r["mood"] is not None and r["mood"] != "question" and r["retracted"] is None and r["superseded"] is None:
             view.fact_ok.add(r["id"])
-    for r in sorted(rows(_HYDRATE_FACTS), key=_time_key):  # ORDER BY time; the last row of a fact wins
+    for r in sorted(rows(_HYDRATE_FACTS), key=_time_key):  # as fact_details.cypher orders; the last row of a fact wins
         view.facts[r["id"]] = r
     utts = rows(_UTTERANCES)
     view.n_utterances = len(utts)
