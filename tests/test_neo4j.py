@@ -86,17 +86,21 @@ def test_same_data_same_rows_on_both_stores(neo4j_server, namespace, tmp_path):
                 "facts": [tuple(r) for r in mem.store.run(pattern).rows],
                 "vector": [h.id for h in mem.store.vector_search("Fact", namespace, mem.embedder.encode(["music"])[0], 5)],
                 "semantic": semantic,
-                "sets": {cue: {x.id for x in h} for cue, h in hits.items()},
+                "turns": {cue: [x.provenance.utterance_id for x in h] for cue, h in hits.items()},
             }
     kuzu, neo = answers["kuzu"], answers["neo4j"]
     assert kuzu["stats"] == neo["stats"] and kuzu["stats"]["facts"] > 10
     assert kuzu["facts"] == neo["facts"]
     assert kuzu["vector"] == neo["vector"]
     assert kuzu["semantic"] == neo["semantic"]  # the vector signals alone rank identically
-    for cue, ids in kuzu["sets"].items():
+    for cue, turns in kuzu["turns"].items():
         # Full-text scores are BM25 in both, but Kùzu's and Lucene's variants differ, so the
-        # fused order may differ at the margin: the same memories must still come back.
-        assert len(ids & neo["sets"][cue]) >= 4, cue
+        # fused order may differ at the margin. Fusion is per turn (a turn's facts come back
+        # together, ordered by their own scores, which BM25 also touches, so which of one
+        # turn's facts fill the last places may differ): the same turns must come back, in
+        # any order, but for one at the margin.
+        other = neo["turns"][cue]
+        assert len(set(turns)) >= 2 and len(set(turns) & set(other)) >= len(set(turns)) - 1, cue
 
 
 @pytest.fixture
