@@ -122,12 +122,8 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
             stored = {r[0] for r in mem.store.run(t.stmt("existing_utterances", ids=[u.id for u in utts]))} if utts else set()
             texts = [u.text for u in utts if u.id not in stored]
             known: dict[str, Any] = {}  # text → vector, for this chunk's turns
-
-            def ahead(texts: list[str] = list(dict.fromkeys(texts)), known: dict[str, Any] = known) -> None:
-                known.update(zip(texts, mem.embedder.encode(texts)))
-
             if texts:  # the turns' vectors need no parse: embed them while the chunk is parsed
-                embedding.submit(ahead)
+                embedding.submit(mem._embed_texts, texts, known)
             if procs is not None and len(texts) > 1:
                 parts = _split(texts, workers)
                 parser.prefetch(texts, [d for part in procs.map(_worker_parse, parts) for d in part])

@@ -303,12 +303,16 @@ class Memory:
         vector embedded already, and the new ones are added to it (bulk ingest shares one per
         chunk and fills it with the chunk's turns while it parses them)."""
         items = [x for b in batches for x in (*b.utterances, *b.facts)]
-        known = {} if known is None else known
-        texts = [t for t in dict.fromkeys(x.text for x in items) if t not in known]
-        if texts:
-            known.update(zip(texts, self.embedder.encode(texts)))
+        known = self._embed_texts([x.text for x in items], {} if known is None else known)
         for x in items:
             x.embedding = known[x.text]
+
+    def _embed_texts(self, texts: Iterable[str], known: dict[str, Any]) -> dict[str, Any]:
+        """Add to ``known`` (text → vector) the vectors of ``texts`` it lacks, each distinct text once."""
+        todo = [t for t in dict.fromkeys(texts) if t not in known]
+        if todo:
+            known.update(zip(todo, self.embedder.encode(todo)))
+        return known
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -410,19 +410,25 @@ def _ask(conv: Conversation, questions: list[Question], mem: Any, K: int, bar: A
     return records
 
 
+def _ingest(conv: Conversation, files: list[Path], mem: Any, bar: Any, clock: dict[str, float], clock_key: str,
+            label: str = "") -> None:
+    """Ingest a conversation's session files through ``mem``, timed into ``clock[clock_key]``."""
+    task = bar.add_task(f"{conv.sample_id}: ingest {len(conv.turns)} turns{label}", total=len(conv.turns))
+    t0 = time.perf_counter()
+    report = mem.ingest(files, on_document=lambda _p, r: bar.advance(task, getattr(r, "utterances", 0)))
+    clock[clock_key] = clock.get(clock_key, 0.0) + time.perf_counter() - t0
+    bar.remove_task(task)
+    if report.errors:
+        raise InputError(f"ingest of {conv.sample_id}{label} failed: {report.errors[0]}")
+
+
 def _ask_ingest_ablation(key: str, conv: Conversation, files: list[Path], questions: list[Question],
                          records: list[dict[str, Any]], mem: Any, K: int, bar: Any, clock: dict[str, float]) -> None:
     """Ingest ``conv`` again through ``mem`` (an ablated pipeline, its own namespace) and add
     the default RECALL's turns there to each question's record as ``key``."""
     from ..recall import recall
 
-    task = bar.add_task(f"{conv.sample_id}: ingest {len(conv.turns)} turns ({key})", total=len(conv.turns))
-    t0 = time.perf_counter()
-    report = mem.ingest(files, on_document=lambda _p, r: bar.advance(task, getattr(r, "utterances", 0)))
-    clock["ablation_ingest_s"] = clock.get("ablation_ingest_s", 0.0) + time.perf_counter() - t0
-    bar.remove_task(task)
-    if report.errors:
-        raise InputError(f"ingest of {conv.sample_id} ({key}) failed: {report.errors[0]}")
+    _ingest(conv, files, mem, bar, clock, "ablation_ingest_s", f" ({key})")
     qvecs = mem.embedder.encode([q.question for q in questions])
     for rec, q, vec in zip(records, questions, qvecs):
         t = time.perf_counter()
@@ -553,13 +559,7 @@ def run(
                     t0 = time.perf_counter()
                     _ = mem.pipeline.parser.nlp, mem.embedder.model
                     clock["models_s"] = time.perf_counter() - t0
-                task = bar.add_task(f"{conv.sample_id}: ingest {len(conv.turns)} turns", total=len(conv.turns))
-                t0 = time.perf_counter()
-                report = mem.ingest(files, on_document=lambda _p, r: bar.advance(task, getattr(r, "utterances", 0)))
-                clock["ingest_s"] += time.perf_counter() - t0
-                bar.remove_task(task)
-                if report.errors:
-                    raise InputError(f"ingest of {conv.sample_id} failed: {report.errors[0]}")
+                _ingest(conv, files, mem, bar, clock, "ingest_s")
                 ingest_stats[conv.sample_id] = mem.stats()
                 if not embed_probe:  # one question at a time, as Memory.recall embeds it
                     for q in conv.questions[:20]:

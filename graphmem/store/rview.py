@@ -32,28 +32,8 @@ _FACTS = """
 MATCH (f:Fact) WHERE f.namespace = $ns
 RETURN f.id AS id, f.mood AS mood, f.retracted AS retracted, f.superseded AS superseded
 """
-_HYDRATE_FACTS = """
-MATCH (f:Fact)-[a:ANCHORED_IN]->(u:Utterance)-[:PART_OF]->(s:Source)
-WHERE f.namespace = $ns AND u.namespace = $ns AND s.namespace = $ns AND a.retracted IS NULL
-RETURN f.id AS id, f.subject AS subject, f.predicate AS predicate, f.relation AS relation, f.object AS object,
-       f.text AS text, f.polarity AS polarity, f.modality AS modality, f.tense AS tense, f.mood AS mood,
-       f.attribution AS attribution, f.confidence AS confidence,
-       f.subject_start AS subject_start, f.subject_end AS subject_end, f.relation_start AS relation_start,
-       f.relation_end AS relation_end, f.object_start AS object_start, f.object_end AS object_end,
-       u.id AS utterance_id, u.text AS utterance, u.speaker AS speaker, u.session AS session, u.time AS time,
-       u.external_id AS external_id, a.char_start AS char_start, a.char_end AS char_end, s.uri AS source,
-       f.event_start AS event_start, f.event_end AS event_end, f.event_text AS event_text,
-       f.evidence AS evidence, f.last_mentioned AS last_mentioned, f.superseded AS superseded,
-       u.position AS position
-"""
 _UTTERANCES = """
 MATCH (u:Utterance) WHERE u.namespace = $ns RETURN u.id AS id, u.retracted AS retracted
-"""
-_HYDRATE_UTTERANCES = """
-MATCH (u:Utterance)-[:PART_OF]->(s:Source)
-WHERE u.namespace = $ns AND s.namespace = $ns
-RETURN u.id AS utterance_id, u.text AS utterance, u.speaker AS speaker, u.session AS session, u.time AS time,
-       u.external_id AS external_id, s.uri AS source
 """
 _ENTITY_FACTS = """
 MATCH (f:Fact)-[:SUBJECT|OBJECT]->(e:Entity) WHERE e.namespace = $ns RETURN DISTINCT e.id AS e, f.id AS f
@@ -67,6 +47,18 @@ CALL QUERY_FTS_INDEX('Entity', 'entity_name', $p1) WITH node AS e, score
 WITH e, score AS es WHERE e.namespace = $ns
 RETURN e.id AS id ORDER BY es DESC LIMIT 5
 """
+
+
+def _whole_namespace(template: str, id_filter: str) -> str:
+    """The hydration template ``template`` (what RECALL's Cypher path runs) for every node of
+    the namespace: its id filter and its ORDER BY taken out, ``$namespace`` spelled ``$ns``.
+    One source for the columns, so the view and the Cypher path cannot drift apart."""
+    from ..resources import cypher_text
+
+    text = cypher_text("kuzu", template)
+    if id_filter not in text:
+        raise RuntimeError(f"{template}.cypher no longer filters with {id_filter!r}: update rview.py")
+    return text.replace(id_filter, "").split("\nORDER BY")[0].replace("$namespace", "$ns")
 
 
 def _time_key(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -124,12 +116,13 @@ def build_view(conn: Any, namespace: str, version: int, embeddings: tuple[list[s
     for r in rows(_FACTS):
         if r["mood"] is not None and r["mood"] != "question" and r["retracted"] is None and r["superseded"] is None:
             view.fact_ok.add(r["id"])
-    for r in sorted(rows(_HYDRATE_FACTS), key=_time_key):  # as fact_details.cypher orders; the last row of a fact wins
+    # Ordered as fact_details.cypher orders them: the last row of a fact wins, on both paths.
+    for r in sorted(rows(_whole_namespace("fact_details", "f.id IN $ids AND ")), key=_time_key):
         view.facts[r["id"]] = r
     utts = rows(_UTTERANCES)
     view.n_utterances = len(utts)
     view.utterance_ok = {r["id"] for r in utts if r["retracted"] is None}
-    view.utterances = {r["utterance_id"]: r for r in rows(_HYDRATE_UTTERANCES)}
+    view.utterances = {r["utterance_id"]: r for r in rows(_whole_namespace("utterance_details", "u.id IN $ids AND "))}
     anchors: dict[str, list[str]] = {}
     for r in rows(_ANCHORS):
         anchors.setdefault(r["f"], []).append(r["m"])
