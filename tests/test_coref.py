@@ -104,6 +104,112 @@ def test_a_pronoun_inside_a_fronted_phrases_own_clause_still_looks_ahead():
     assert Resolver().resolve(doc).referents[8].name == "Rita"
 
 
+def _row(word, upos, tag, dep, head, ent="", sent=0):
+    return (word, word.lower(), upos, tag, dep, head, ent, sent)
+
+
+def test_an_object_pronoun_under_object_control_is_not_the_controller():
+    # "Mary asked Susan to help her." — Susan is the understood subject of "help": her is Mary.
+    text = "Mary asked Susan to help her."
+    rows = [_row("Mary", "PROPN", "NNP", "nsubj", 1, "PERSON"), _row("asked", "VERB", "VBD", "root", 1),
+            _row("Susan", "PROPN", "NNP", "obj", 1, "PERSON"), _row("to", "PART", "TO", "aux", 4),
+            _row("help", "VERB", "VB", "xcomp", 1), _row("her", "PRON", "PRP", "obj", 4), _row(".", "PUNCT", ".", "punct", 1)]
+    doc = _doc(text, rows, [(0, 7)], [(0, 1, "PERSON"), (2, 3, "PERSON")])
+    assert Resolver().resolve(doc).referents[5].name == "Mary"
+
+
+def test_an_object_pronoun_in_a_participle_adjunct_is_not_the_main_subject():
+    # "Lea met Kim. Lea left, telling her goodbye." — Lea does the telling: her is Kim.
+    text = "Lea met Kim. Lea left, telling her goodbye."
+    rows = [_row("Lea", "PROPN", "NNP", "nsubj", 1, "PERSON"), _row("met", "VERB", "VBD", "root", 1),
+            _row("Kim", "PROPN", "NNP", "obj", 1, "PERSON"), _row(".", "PUNCT", ".", "punct", 1),
+            _row("Lea", "PROPN", "NNP", "nsubj", 5, "PERSON", 1), _row("left", "VERB", "VBD", "root", 5, "", 1),
+            _row(",", "PUNCT", ",", "punct", 5, "", 1), _row("telling", "VERB", "VBG", "advcl", 5, "", 1),
+            _row("her", "PRON", "PRP", "iobj", 7, "", 1), _row("goodbye", "NOUN", "NN", "obj", 7, "", 1),
+            _row(".", "PUNCT", ".", "punct", 5, "", 1)]
+    doc = _doc(text, rows, [(0, 4), (4, 11)], [(0, 1, "PERSON"), (2, 3, "PERSON"), (4, 5, "PERSON")])
+    assert Resolver().resolve(doc).referents[8].name == "Kim"
+
+
+def test_a_relative_pronoun_subject_is_the_noun_it_modifies():
+    # "Anna met Beth, who praised her." — who is Beth, the subject of "praised": her is Anna.
+    text = "Anna met Beth, who praised her."
+    rows = [_row("Anna", "PROPN", "NNP", "nsubj", 1, "PERSON"), _row("met", "VERB", "VBD", "root", 1),
+            _row("Beth", "PROPN", "NNP", "obj", 1, "PERSON"), _row(",", "PUNCT", ",", "punct", 2),
+            _row("who", "PRON", "WP", "nsubj", 5), _row("praised", "VERB", "VBD", "acl:relcl", 2),
+            _row("her", "PRON", "PRP", "obj", 5), _row(".", "PUNCT", ".", "punct", 1)]
+    doc = _doc(text, rows, [(0, 8)], [(0, 1, "PERSON"), (2, 3, "PERSON")])
+    assert Resolver().resolve(doc).referents[6].name == "Anna"
+
+
+def test_the_possessor_of_a_predicate_noun_is_not_its_subject():
+    # "Carol retired. Dana was appointed her successor." — one is not one's own successor: her is Carol.
+    text = "Carol retired. Dana was appointed her successor."
+    rows = [_row("Carol", "PROPN", "NNP", "nsubj", 1, "PERSON"), _row("retired", "VERB", "VBD", "root", 1),
+            _row(".", "PUNCT", ".", "punct", 1), _row("Dana", "PROPN", "NNP", "nsubj:pass", 5, "PERSON", 1),
+            _row("was", "AUX", "VBD", "aux:pass", 5, "", 1), _row("appointed", "VERB", "VBN", "root", 5, "", 1),
+            _row("her", "PRON", "PRP$", "nmod:poss", 7, "", 1), _row("successor", "NOUN", "NN", "xcomp", 5, "", 1),
+            _row(".", "PUNCT", ".", "punct", 5, "", 1)]
+    doc = _doc(text, rows, [(0, 3), (3, 9)], [(0, 1, "PERSON"), (3, 4, "PERSON")])
+    assert Resolver().resolve(doc).referents[6].name == "Carol"
+
+
+def test_a_fronted_phrase_looks_ahead_to_the_possessor_of_its_subject():
+    # "Fiona praised Ella. Since her death, Ella's work has toured." — her: Ella, named after it.
+    text = "Fiona praised Ella. Since her death, Ella's work has toured."
+    rows = [_row("Fiona", "PROPN", "NNP", "nsubj", 1, "PERSON"), _row("praised", "VERB", "VBD", "root", 1),
+            _row("Ella", "PROPN", "NNP", "obj", 1, "PERSON"), _row(".", "PUNCT", ".", "punct", 1),
+            _row("Since", "ADP", "IN", "case", 6, "", 1), _row("her", "PRON", "PRP$", "nmod:poss", 6, "", 1),
+            _row("death", "NOUN", "NN", "obl", 12, "", 1), _row(",", "PUNCT", ",", "punct", 12, "", 1),
+            _row("Ella", "PROPN", "NNP", "nmod:poss", 10, "PERSON", 1), _row("'s", "PART", "POS", "case", 8, "", 1),
+            _row("work", "NOUN", "NN", "nsubj", 12, "", 1), _row("has", "AUX", "VBZ", "aux", 12, "", 1),
+            _row("toured", "VERB", "VBN", "root", 12, "", 1), _row(".", "PUNCT", ".", "punct", 12, "", 1)]
+    doc = _doc(text, rows, [(0, 4), (4, 14)], [(0, 1, "PERSON"), (2, 3, "PERSON"), (8, 9, "PERSON")])
+    coref = Resolver().resolve(doc)
+    assert coref.referents[5].name == "Ella"
+    assert [m.start for m in next(c for c in coref.clusters if c.name == "Ella").mentions] == [2, 5, 8]
+
+
+def test_a_fronted_participle_phrase_looks_ahead_to_the_subject():
+    # "Hana called. Based on her notes, Gina wrote the report." — the parser labels "Based" prep.
+    text = "Hana called. Based on her notes, Gina wrote the report."
+    rows = [_row("Hana", "PROPN", "NNP", "nsubj", 1, "PERSON"), _row("called", "VERB", "VBD", "root", 1),
+            _row(".", "PUNCT", ".", "punct", 1), _row("Based", "VERB", "VBN", "prep", 9, "", 1),
+            _row("on", "ADP", "IN", "case", 6, "", 1), _row("her", "PRON", "PRP$", "nmod:poss", 6, "", 1),
+            _row("notes", "NOUN", "NNS", "obl", 3, "", 1), _row(",", "PUNCT", ",", "punct", 9, "", 1),
+            _row("Gina", "PROPN", "NNP", "nsubj", 9, "PERSON", 1), _row("wrote", "VERB", "VBD", "root", 9, "", 1),
+            _row("the", "DET", "DT", "det", 11, "", 1), _row("report", "NOUN", "NN", "obj", 9, "", 1),
+            _row(".", "PUNCT", ".", "punct", 9, "", 1)]
+    doc = _doc(text, rows, [(0, 3), (3, 13)], [(0, 1, "PERSON"), (8, 9, "PERSON")])
+    assert Resolver().resolve(doc).referents[5].name == "Gina"
+
+
+def test_an_opening_phrase_finds_the_name_after_its_comma_where_the_parse_lost_the_subject():
+    # "Ivy left. In her review of the book, Nora Wright found a flaw." — parsed with "Nora Wright" as a
+    # conjunct of "book" and no subject for "found" (a real parser error): her is still Nora Wright.
+    text = "Ivy left. In her review of the book, Nora Wright found a flaw."
+    rows = [_row("Ivy", "PROPN", "NNP", "nsubj", 1, "PERSON"), _row("left", "VERB", "VBD", "root", 1),
+            _row(".", "PUNCT", ".", "punct", 1), _row("In", "ADP", "IN", "case", 5, "", 1),
+            _row("her", "PRON", "PRP$", "nmod:poss", 5, "", 1), _row("review", "NOUN", "NN", "obl", 12, "", 1),
+            _row("of", "ADP", "IN", "case", 8, "", 1), _row("the", "DET", "DT", "det", 8, "", 1),
+            _row("book", "NOUN", "NN", "nmod", 5, "", 1), _row(",", "PUNCT", ",", "punct", 8, "", 1),
+            _row("Nora", "PROPN", "NNP", "compound", 11, "PERSON", 1), _row("Wright", "PROPN", "NNP", "conj", 8, "PERSON", 1),
+            _row("found", "VERB", "VBD", "root", 12, "", 1), _row("a", "DET", "DT", "det", 14, "", 1),
+            _row("flaw", "NOUN", "NN", "obj", 12, "", 1), _row(".", "PUNCT", ".", "punct", 12, "", 1)]
+    doc = _doc(text, rows, [(0, 3), (3, 16)], [(0, 1, "PERSON"), (10, 12, "PERSON")])
+    assert Resolver().resolve(doc).referents[4].name == "Nora Wright"
+
+
+def test_a_name_said_to_be_a_person_noun_is_a_person():
+    # "Quat Zorbu is a radio host." — no NER label, but a host is a person.
+    text = "Quat Zorbu is a radio host."
+    rows = [_row("Quat", "PROPN", "NNP", "compound", 1), _row("Zorbu", "PROPN", "NNP", "nsubj", 5),
+            _row("is", "AUX", "VBZ", "cop", 5), _row("a", "DET", "DT", "det", 5), _row("radio", "NOUN", "NN", "compound", 5),
+            _row("host", "NOUN", "NN", "root", 5), _row(".", "PUNCT", ".", "punct", 5)]
+    coref = Resolver().resolve(_doc(text, rows, [(0, 7)]))
+    assert next(c for c in coref.clusters if c.name == "Quat Zorbu").type == "PERSON"
+
+
 def test_a_name_in_apposition_to_a_person_noun_is_a_person_whatever_the_ner_says():
     # "He married his wife, Zorwick Quellon, in 1859. She died." — the NER reads the name as an ORG;
     # as the apposition of "wife" it is a person, the wife herself, and "she" is her.

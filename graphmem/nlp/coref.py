@@ -66,13 +66,14 @@ _PLACE_PREPS = {"to", "in", "from", "near", "at", "into", "around", "across", "t
 _EDGE = {".", "!", "?", ";", ":", "-", "--", "—"}
 _DEFINITE = {"the", "this", "that", "these", "those"}
 _SUBORDINATE = {"advcl", "ccomp", "acl", "acl:relcl", "csubj", "parataxis"}
-_FRONTED = {"obl", "advcl", "obl:npmod", "obl:tmod", "advmod", "nmod"}
+_RELATIVE = {"who", "that", "which"}
+_FRONTED = {"obl", "advcl", "obl:npmod", "obl:tmod", "advmod", "nmod", "prep"}  # "prep": the parser's "According to …", "based on …"
 _ALIAS_VERBS = {"know", "call", "name", "nickname", "dub", "bear", "rename", "title"}
 _CLASS_OF = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "org", "ENTITY": "unknown",
              "NORP": "unknown"}
 # Salience weights beyond Lappin and Leass's own (tuned on GAP development, checked on validation).
 _EMBEDDED = 40  # per clause a mention sits below the main clause
-_PARALLEL = 35  # the candidate's last mention had the pronoun's role
+_PARALLEL = 50  # the candidate's last mention had the pronoun's role
 _OWN_SUBJECT = 0  # "Bob sold his car": the possessor is the subject of the possessed noun's clause
 _BARE_CHAIN = 0  # an entity known only through pronouns
 _PRIOR = 75  # the first name's usual gender disagrees (scaled by how strongly)
@@ -402,6 +403,11 @@ class Resolver:
                 owner = next(iter(self._entities_at(gov.i)), None)
                 if owner is not None and owner is not ent and not owner.named:
                     self._merge(ent, owner)
+        if tok.dep in _SUBJ and ent.cls in ("person", "unknown"):
+            pred = toks[tok.head]  # "Layla Sarakalo is a radio host", "Mary is an actress": what the name is
+            if pred.upos == "NOUN" and any(c.dep == "cop" for c in self.doc.children(pred.i)):
+                for noun in [pred] + [c for c in self.doc.children(pred.i) if c.dep == "conj" and c.upos == "NOUN"]:
+                    self._noun_gender(ent, noun)
         if ent.cls in ("person", "unknown"):
             ent.number = "sg"
         return ent
@@ -639,11 +645,14 @@ class Resolver:
                 if c.doc == m.doc and c.entity is not None and (
                         c.head == owned or toks[c.head].head == owned and toks[c.head].dep in ("appos", "flat")):
                     out.add(c.entity.id)
-            return out
-        if m.pred >= 0 and m.role in ("obj", "obl"):
-            subj = self._clause_subject(m.pred)
+            subj = self._predicate_subject(owned)
             if subj is not None:
                 out.add(subj.id)
+            return out
+        if m.pred >= 0 and m.role in ("obj", "obl"):
+            for subj in (self._clause_subject(m.pred), self._controller(m.pred)):
+                if subj is not None:
+                    out.add(subj.id)
         for c in self.mentions:
             if c.doc == m.doc and c.entity is not None and c.pred == m.pred >= 0 and c.role in ("subj", "obj", "obl"):
                 out.add(c.entity.id)
@@ -657,13 +666,46 @@ class Resolver:
                 return None
             kids = self.doc.children(pred)
             subj = next((c for c in kids if c.dep in _SUBJ), None)
+            t = toks[pred]
+            if subj is not None and subj.text.lower() in _RELATIVE and t.dep == "acl:relcl":
+                subj = toks[t.head]  # "Doolittle, who confronted Lynn": the noun the clause modifies
             if subj is not None:
                 return next(iter(self._entities_at(subj.i)), None)
-            t = toks[pred]
             if t.head == t.i or not (t.dep == "conj" or t.dep == "xcomp" and not any(
                     c.dep == "obj" for c in self.doc.children(t.head))):
                 return None
             pred = t.head
+        return None
+
+    def _predicate_subject(self, noun: int) -> _Entity | None:
+        """For a noun that is predicated of a subject ("Edith was appointed her successor",
+        "Ann is her sister"), that subject: the possessor of such a noun is someone else (unless
+        the noun is the subject's *own*)."""
+        toks = self.doc.tokens
+        t = toks[noun]
+        kids = self.doc.children(noun)
+        if any(c.lemma.lower() == "own" for c in kids):
+            return None
+        if any(c.dep == "cop" for c in kids):
+            return self._clause_subject(noun)
+        if t.dep in ("xcomp", "attr") and t.head != t.i:
+            return self._clause_subject(t.head)
+        return None
+
+    def _controller(self, pred: int) -> _Entity | None:
+        """The understood subject of a subjectless non-finite clause that :meth:`_clause_subject`
+        does not climb to: the governor's object under object control ("asked Eleanor to restore
+        her": not Eleanor), the governor's subject for a participial adjunct ("confronted Lynn,
+        telling her": not the one confronting)."""
+        toks = self.doc.tokens
+        t = toks[pred]
+        if t.head == t.i or any(c.dep in _SUBJ for c in self.doc.children(pred)):
+            return None
+        if t.dep == "xcomp":
+            obj = next((c for c in self.doc.children(t.head) if c.dep == "obj" and c.i < t.i), None)
+            return next(iter(self._entities_at(obj.i)), None) if obj is not None else None
+        if t.dep == "advcl" and t.tag == "VBG" and not any(c.dep == "mark" for c in self.doc.children(pred)):
+            return self._clause_subject(t.head)
         return None
 
     def _poss_subject(self, m: _Mention) -> int | None:
@@ -686,15 +728,37 @@ class Resolver:
             parent = toks[t.head]
             if t.dep in _FRONTED and t.i < parent.i:
                 subj = next((c for c in self.doc.children(parent.i) if c.dep in _SUBJ), None)
+                if subj is not None and subj.upos == "NOUN":  # "Since her death, May Wilson's work …"
+                    subj = next((c for c in self.doc.children(subj.i) if c.dep == "nmod:poss"), None)
                 if subj is not None and subj.i > m.head and subj.upos == "PROPN":
                     return subj.i
-                return None
+                return self._after_opening_phrase(m) if subj is None else None
             if (t.dep in _SUBJ or t.dep in _OBJ) and t.i != m.head and parent.head == parent.i:
                 return None  # inside an argument of the main clause; the pronoun may be one of its own clause
             # (an argument of a clause inside a fronted phrase does not stop the climb: "According to a
             # passage recording her birth, Rita …")
             t = parent
-        return None
+        return self._after_opening_phrase(m)
+
+    def _after_opening_phrase(self, m: _Mention) -> int | None:
+        """Where the parse lost the main clause: a sentence that opens with a prepositional phrase
+        holding the pronoun ("In her review of …, Nora Wright of … found"), then a comma and a
+        person's name — that name."""
+        toks = self.doc.tokens
+        first = next(t for t in toks[:m.head + 1] if t.sent == toks[m.head].sent)
+        if first.upos not in ("ADP", "SCONJ") or m.head - first.i > 3:
+            return None
+        comma = next((t for t in toks[m.head + 1:] if t.sent == first.sent and t.text == ","), None)
+        if comma is None or comma.i + 1 >= len(toks):
+            return None
+        j = comma.i + 1
+        while j < len(toks) and toks[j].upos in ("ADJ", "DET") and toks[j].sent == first.sent:
+            j += 1
+        if j >= len(toks) or toks[j].upos != "PROPN" or toks[j].ent_type not in ("PERSON", ""):
+            return None
+        while j + 1 < len(toks) and toks[j + 1].upos == "PROPN" and toks[j + 1].ent_type == toks[j].ent_type:
+            j += 1
+        return j
 
     def _cataphor(self, p: _Mention, subj: int) -> _Entity | None:
         _, number, gender = PRONOUNS[self.doc.tokens[p.head].text.lower()]
