@@ -400,6 +400,24 @@ def test_bench_coref_smoke(capsys):
     assert errs["M"]["unresolved"] + errs["F"]["unresolved"] == report["counts"]["unresolved"]
 
 
+@pytest.mark.slow
+def test_bench_gap_reads_any_split_of_a_folder_laid_out_like_gap(tmp_path, capsys):
+    # A release check runs the kept-back test split from its own folder: `bench gap --split test`.
+    from bench.__main__ import main
+    from bench.coref import DEFAULT_DATA
+
+    if not DEFAULT_DATA.is_dir():
+        (pytest.fail if os.environ.get("CI", "").lower() in ("1", "true", "yes") else pytest.skip)(
+            f"no GAP data at {DEFAULT_DATA}")
+    lines = (DEFAULT_DATA / "gap-development.tsv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "gap-test.tsv").write_text("".join(lines[:1] + lines[-6:]), encoding="utf-8")
+    assert main(["gap", "--data", str(tmp_path), "--split", "test", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["params"]["split"] == "test" and report["counts"]["examples"] == 6
+    with pytest.raises(SystemExit, match="gap-validation.tsv"):
+        main(["gap", "--data", str(tmp_path), "--split", "validation"])
+
+
 def test_gap_errors_are_told_apart():
     from bench.coref import Example, error_kind
 
