@@ -141,5 +141,16 @@ class Config:
 
     @property
     def store_location(self) -> str:
-        """Where the store lives: the configured URI/path, else ``<home>/store``."""
-        return self.store if self.store else str(self.home / "store")
+        """Where the store lives: the configured URI/path, else ``<home>/store``. A configured
+        folder that is a graphmem home — it holds ``store/`` with an embedded database and no
+        database of its own, as ``./.graphmem`` after ``graphmem ingest`` — means the store in it,
+        so ``Memory(".graphmem")`` opens what the command line wrote instead of a new, empty one."""
+        if not self.store:
+            return str(self.home / "store")
+        if "://" not in self.store:
+            from .store.kuzu import _DB_FILE as DB_FILE
+
+            folder = Path(self.store)
+            if not (folder / DB_FILE).exists() and (folder / "store" / DB_FILE).exists():
+                return str(folder / "store")
+        return self.store

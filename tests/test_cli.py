@@ -167,3 +167,23 @@ def test_stdin_and_csv_chat_logs(tmp_path):
     bad.write_text("who,what\nA,B\n", encoding="utf-8")
     res = runner.invoke(main, ["ingest", str(bad), *store])
     assert res.exit_code == 1 and f"{bad}:1" in res.output and '"text" column' in res.output
+
+
+def test_a_graphmem_home_given_as_the_store_means_the_store_inside_it(tmp_path):
+    # `graphmem ingest` writes ./.graphmem/store; Memory(".graphmem") must open that store,
+    # not create a new, empty database beside it.
+    from graphmem.config import Config
+    from graphmem.store import open_store
+
+    home = tmp_path / "home"
+    store = open_store(Config.from_env({"GRAPHMEM_HOME": str(home)}))
+    store.ensure_schema(embedding_dim=8)
+    store.close()
+    assert Config.from_env({"GRAPHMEM_STORE": str(home)}).store_location == str(home / "store")
+    own = tmp_path / "own"  # a folder that is itself a store stays one
+    store = open_store(Config.from_env({"GRAPHMEM_STORE": str(own)}))
+    store.ensure_schema(embedding_dim=8)
+    store.close()
+    assert Config.from_env({"GRAPHMEM_STORE": str(own)}).store_location == str(own)
+    for given in (str(tmp_path / "new"), "bolt://127.0.0.1:7687"):
+        assert Config.from_env({"GRAPHMEM_STORE": given}).store_location == given
