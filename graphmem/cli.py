@@ -339,14 +339,11 @@ def _print_rows(rows: list[dict], as_json: bool) -> None:
         click.echo("no rows")
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table()
-    for col in rows[0]:
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(*("—" if v is None else str(v) for v in r.values()))
-    Console().print(table)
+    from .render import rows_table
+
+    console = Console()
+    console.print(rows_table(rows, console.width))
 
 
 def _print_hits(hits, as_json: bool) -> None:

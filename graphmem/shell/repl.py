@@ -87,10 +87,9 @@ class Shell:
                 table.add_row(f"{h.score:.4f}", h.text, " ".join(x for x in (p.speaker, p.time) if x) or "—",
                               f"“{p.quote}”")
         else:
-            for col in result[0]:
-                table.add_column(col, overflow="fold")
-            for row in result:
-                table.add_row(*("—" if v is None else str(v) for v in row.values()))
+            from ..render import rows_table
+
+            table = rows_table(result, self.console.width)
         self.console.print(table)
 
 
