@@ -1,7 +1,11 @@
 """The embedded store's recall view (graphmem/store/rview.py) answers RECALL exactly as the
-Cypher statements do, and is never stale: every write path raises its counter. No NLP model."""
+Cypher statements do (its own BM25 aside: checked against a from-scratch index), is never
+stale (every write path raises its namespace's counter), and follows a document's write in
+place instead of being built again. No NLP model."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
@@ -10,6 +14,8 @@ from graphmem.config import Config
 from graphmem.query.compile import compile_query
 from graphmem.query.execute import _view, run_recall, run_rows
 from graphmem.store import open_store
+from graphmem.store.base import Statement
+from graphmem.store.rview import DELTA_MIN, TextIndex
 
 from test_store_conformance import DIM, make_batch
 
@@ -41,8 +47,10 @@ class _CypherOnly:
 
 @pytest.fixture
 def kz(tmp_path, namespace):
+    """A store whose view leaves full text to Kùzu, so every list can be compared with Cypher's."""
     st = open_store(Config(store=str(tmp_path / "kz")))
     st.ensure_schema(embedding_dim=DIM)
+    st.view_text = False
     rng = np.random.default_rng(11)
     for d in range(3):
         st.write_batch(make_batch(namespace, f"doc{d}", _turns(rng, 40, f"d{d}")))
@@ -85,10 +93,10 @@ def test_view_is_never_stale(kz, namespace):
     v = rng.standard_normal(DIM)
     v = (v / np.linalg.norm(v)).tolist()
     before = _hits(kz, CUES[0], namespace, v)
-    view = kz.recall_view(namespace)
+    version = kz.recall_view(namespace).version
     # a write: the new fact, nearest to the cue, must be recalled at once
     kz.write_batch(make_batch(namespace, "late", [("Alice", "I like the jazz with Alice now", "like_jazz", "Alice", v)]))
-    assert kz.recall_view(namespace) is not view
+    assert kz.recall_view(namespace).version != version
     after = _hits(kz, CUES[0], namespace, v)
     new = {h[1] for h in after} - {h[1] for h in before}
     assert new and all(h[0] == "fact" for h in after if h[1] in new)
@@ -101,19 +109,197 @@ def test_view_is_never_stale(kz, namespace):
 
 
 def test_another_connection_sees_writes(tmp_path, namespace):
-    """The counter lives in the database: a second store object on the same files (what another
-    process does) rebuilds its view after a write made through the first."""
+    """The counters and notes live in the database: a view held by another process, as of an
+    older counter, catches up from the notes of the writes since (or is built again when a
+    note is gone), and answers as a view built now does."""
+    import copy
+
+    from graphmem.store.rview import LOG_KEY
+
     path = tmp_path / "shared"
     rng = np.random.default_rng(2)
     a = open_store(Config(store=str(path)))
     a.ensure_schema(embedding_dim=DIM)
     a.write_batch(make_batch(namespace, "one", _turns(rng, 10, "o")))
     v = _turns(rng, 1, "q")[0][4]
-    first = _hits(a, CUES[0], namespace, v)
-    version = a.recall_view(namespace).version
-    a._views.clear()
-    a._views[namespace] = type(a.recall_view(namespace))(namespace, version - 1)  # a view from an older counter
-    assert _hits(a, CUES[0], namespace, v) == first  # rebuilt, not answered from the old one
+    _hits(a, CUES[0], namespace, v)
+    elsewhere = copy.deepcopy(a.recall_view(namespace))  # another process's view, as of now
     a.write_batch(make_batch(namespace, "two", [("Bob", "I like the boat with Alice", "like_boat", "Alice", v)]))
-    assert a.recall_view(namespace).version > version
+    a.write_batch(make_batch(namespace, "three", _turns(rng, 4, "t")))
+    _, current = _as_of_rebuild(a, namespace, [CUES[0]], [v])
+    for drop_note in (False, True):
+        a._views[namespace] = copy.deepcopy(elsewhere)
+        if drop_note:  # pruned: that process builds its view again
+            a.run(Statement("MATCH (m:Meta {key: $key}) DELETE m",
+                            {"key": f"{LOG_KEY}{namespace}/{elsewhere.version[1] + 1}"}))
+        stats = dict(a.view_stats)
+        assert [_hits(a, CUES[0], namespace, v)] == current
+        assert a.view_stats["updates" if not drop_note else "builds"] == stats["updates" if not drop_note else "builds"] + 1
     a.close()
+
+
+def _unit(rng: np.random.Generator) -> list[float]:
+    v = rng.standard_normal(DIM)
+    return (v / np.linalg.norm(v)).tolist()
+
+
+def _state(view) -> dict:
+    """Everything a view holds, comparable between a view updated in place and one built whole."""
+    rows = {f: view.fact_matrix[r].round(6).tolist() for f, r in view.fact_row.items()}
+    texts = {name: (sorted(idx.ids), idx.search("jazz boat Alice zeppelin", None, 50))
+             for name, idx in (("fact", view.fact_text), ("utt", view.utterance_text), ("ent", view.entity_text))}
+    return {"fact_ok": view.fact_ok, "utterance_ok": view.utterance_ok, "facts": view.facts,
+            "utterances": view.utterances, "entity_facts": {e: sorted(f) for e, f in view.entity_facts.items() if f},
+            "entity_df": view.entity_df, "anchors": view.anchors, "n": view.n_utterances, "vectors": rows,
+            "entities": view.entity_ids, "texts": texts}
+
+
+def _as_of_rebuild(store, namespace: str, cues: list[str], vectors: list[list[float]]):
+    """The hits of each cue from the current view, then from one built whole from the database
+    (and the two views' contents must be the same)."""
+    now = [_hits(store, c, namespace, v) for c in cues for v in vectors]
+    state = _state(store.recall_view(namespace))
+    builds = store.view_stats["builds"]
+    store._views.clear()
+    again = [_hits(store, c, namespace, v) for c in cues for v in vectors]
+    assert store.view_stats["builds"] == builds + 1
+    rebuilt = _state(store.recall_view(namespace))
+    for key in state:
+        assert state[key] == rebuilt[key], key
+    return now, again
+
+
+def test_writes_elsewhere_leave_the_view_alone(kz, namespace):
+    rng = np.random.default_rng(3)
+    v = _unit(rng)
+    before = _hits(kz, CUES[0], namespace, v)
+    view, stats = kz.recall_view(namespace), dict(kz.view_stats)
+    other = namespace + "_b"
+    kz.write_batch(make_batch(other, "b1", _turns(rng, 5, "b")))
+    run_rows(kz, compile_query("FORGET FACTS ABOUT Alice", "kuzu", namespace=other, embedding_dim=DIM))
+    assert kz.recall_view(namespace) is view and kz.view_stats == stats  # neither built nor updated
+    assert _hits(kz, CUES[0], namespace, v) == before
+    assert _hits(kz, CUES[0], other, v) != []  # the other namespace's own view follows its writes
+
+
+def test_write_then_recall_updates_in_place(kz, namespace):
+    """A document's write is read back into the view (no whole build), and the view then answers
+    as Cypher does and as a view built whole does: new facts, restated facts (evidence, anchor),
+    superseded facts, new entities, another utterance count."""
+    rng = np.random.default_rng(4)
+    v = _unit(rng)
+    _hits(kz, CUES[0], namespace, v)
+    stats = dict(kz.view_stats)
+    # a new document: a fact nearest to the cue, about a new entity
+    kz.write_batch(make_batch(namespace, "late", [("Alice", "I like the jazz with Dora now", "like_jazz", "Dora", v)]))
+    after = _hits(kz, CUES[0], namespace, v)
+    assert kz.view_stats == {"builds": stats["builds"], "updates": stats["updates"] + 1}
+    assert any(h[4] == "Alice like jazz Dora" for h in after)
+    assert after == _hits(_CypherOnly(kz), CUES[0], namespace, v)
+    # a restatement (a stored fact said again in a new turn) and a negation that supersedes another
+    view = kz.recall_view(namespace)
+    old = next(f for f, r in view.facts.items() if r["subject"] == "Alice" and f in view.fact_ok)
+    row = view.facts[old]
+    again = make_batch(namespace, "again", [("Alice", f"I {row['relation']} {row['object']}", row["predicate"],
+                                              row["object"], v)])
+    fact = dataclasses.replace(again.facts[0], id=old)
+    again.facts[0], again.anchors[0] = fact, dataclasses.replace(again.anchors[0], fact_id=old)
+    kz.write_batch(again)
+    victim = next(f for f, r in view.facts.items() if r["subject"] == "Bob" and f in view.fact_ok and f != old)
+    vrow = view.facts[victim]
+    neg = make_batch(namespace, "neg", [("Bob", f"I {vrow['relation']} {vrow['object']}", vrow["predicate"],
+                                         vrow["object"], _unit(rng))])
+    neg.facts[0] = dataclasses.replace(neg.facts[0], polarity=False)
+    kz.write_batch(neg)
+    cues = [CUES[0], 'RECALL "Bob boat" LIMIT 5', f'RECALL "{vrow["object"]}" LIMIT 20']
+    vectors = [v, _unit(rng), kz.recall_view(namespace).fact_matrix[view.fact_row[victim]].tolist()]
+    # the two writes since the last recall: one update reading both notes
+    assert kz.view_stats["builds"] == stats["builds"] and kz.view_stats["updates"] == stats["updates"] + 2
+    assert kz.recall_view(namespace).facts[old]["evidence"] == row["evidence"] + 1
+    assert victim not in kz.recall_view(namespace).fact_ok
+    now = [_hits(kz, c, namespace, x) for c in cues for x in vectors]
+    assert now == [_hits(_CypherOnly(kz), c, namespace, x) for c in cues for x in vectors]
+    incremental, whole = _as_of_rebuild(kz, namespace, cues, vectors)
+    assert incremental == whole
+
+
+def test_a_change_without_a_note_builds_again(kz, namespace):
+    rng = np.random.default_rng(6)
+    v = _unit(rng)
+    _hits(kz, CUES[0], namespace, v)
+    builds = kz.view_stats["builds"]
+    run_rows(kz, compile_query("FORGET FACTS ABOUT Alice", "kuzu", namespace=namespace, embedding_dim=DIM))
+    hits = _hits(kz, CUES[0], namespace, v)
+    assert kz.view_stats["builds"] == builds + 1
+    assert hits == _hits(_CypherOnly(kz), CUES[0], namespace, v)
+
+
+def test_bm25_view_follows_writes(tmp_path, namespace):
+    """With the view's own BM25 (the default), text lists follow writes in place and equal a
+    view built whole; a word only the new turn has puts it first in the text lists."""
+    st = open_store(Config(store=str(tmp_path / "bm")))
+    st.ensure_schema(embedding_dim=DIM)
+    assert st.view_text
+    rng = np.random.default_rng(8)
+    st.write_batch(make_batch(namespace, "d0", _turns(rng, 30, "d0")))
+    v = _unit(rng)
+    compiled = compile_query('RECALL "zeppelin jazz"', "kuzu", namespace=namespace, embedding_dim=DIM)
+    assert {"fact_text", "utterance_text"} <= _view(st, compiled, v)[1]
+    _hits(st, 'RECALL "zeppelin jazz"', namespace, v)
+    st.write_batch(make_batch(namespace, "d1", [("Bob", "I like the zeppelin with Carol", "like_zeppelin", "Carol",
+                                                 _unit(rng))]))
+    view = st.recall_view(namespace)
+    assert st.view_stats["updates"] == 1 and st.view_stats["builds"] == 1
+    new = next(f for f, r in view.facts.items() if "zeppelin" in r["text"])
+    assert view.fact_text.search("zeppelin jazz", view.fact_ok, 3)[0] == new
+    assert view.utterance_text.search("zeppelin", view.utterance_ok, 3) == [view.facts[new]["utterance_id"]]
+    cues = ['RECALL "zeppelin jazz"', 'RECALL "Carol piano river" LIMIT 20']
+    incremental, whole = _as_of_rebuild(st, namespace, cues, [v, _unit(rng)])
+    assert incremental == whole
+    st.close()
+
+
+def _bm25(docs: list[list[str]], query: list[str]) -> list[float]:
+    """Lucene BM25 (k1 1.2, b 0.75) written out, the reference for TextIndex."""
+    n, avgdl = len(docs), sum(map(len, docs)) / len(docs)
+    out = []
+    for d in docs:
+        s = 0.0
+        for w in dict.fromkeys(query):
+            df = sum(w in x for x in docs)
+            tf = d.count(w)
+            if tf:
+                s += np.log1p((n - df + 0.5) / (df + 0.5)) * tf / (tf + 1.2 * (1 - 0.75 + 0.75 * len(d) / avgdl))
+        out.append(s)
+    return out
+
+
+def test_text_index_is_bm25_and_keeps_new_documents_current():
+    from graphmem.store.rview import _tokenize
+
+    rng = np.random.default_rng(1)
+    words = ["jazz", "boat", "garden", "river", "piano", "tennis", "bread", "mountain", "violin", "harbor"]
+    texts = [" ".join(rng.choice(words, size=int(rng.integers(2, 9)))) for _ in range(DELTA_MIN + 50)]
+    index = TextIndex()
+    index.add([f"d{i}" for i in range(len(texts))], texts)
+    assert index.builds == 1 and index.built == len(texts)  # built by bm25s
+    docs = _tokenize(texts)
+    for query in ["jazz river", "piano piano bread", "harbor"]:
+        ref = _bm25(docs, _tokenize([query])[0])
+        assert np.allclose(index.scores(query), ref, rtol=1e-5)
+        order = sorted((-s, f"d{i}") for i, s in enumerate(ref) if s > 0)
+        ok = {f"d{i}" for i in range(0, len(texts), 2)}
+        assert index.search(query, None, 25) == [i for _, i in order[:25]]
+        assert index.search(query, ok, 25) == [i for _, i in order if i in ok][:25]
+    # documents added after the build: scored with its statistics, found at once, then built in
+    index.add(["new0", "new1"], ["zeppelin jazz", "violin harbor harbor"])
+    assert index.builds == 1
+    assert index.search("zeppelin", None, 5) == ["new0"]
+    n, avgdl = len(docs), sum(map(len, docs)) / len(docs)  # the statistics as built
+    df = sum("harbor" in d for d in docs)
+    frozen = np.log1p((n - df + 0.5) / (df + 0.5)) * 2 / (2 + 1.2 * (1 - 0.75 + 0.75 * 3 / avgdl))
+    assert np.isclose(index.scores("harbor")[-1], frozen, rtol=1e-5)
+    more = max(DELTA_MIN, index.built // 4)
+    index.add([f"m{i}" for i in range(more)], ["bread"] * more)
+    assert index.builds == 2 and index.built == len(index)
+    assert index.search("zeppelin", None, 5) == ["new0"]

@@ -61,7 +61,7 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
         kind = "fact" if name.startswith("fact") else "utterance"
         if name in fast:
             ids = _from_view(store, view, name, st, extra)
-            if len(ids) >= spec.pool or f"{name}_exact" not in compiled.statements:
+            if len(ids) >= spec.pool or name in VIEW_COMPLETE or f"{name}_exact" not in compiled.statements:
                 lists[name] = [(kind, i) for i in ids]
                 continue
         rows = store.run(_bind(st, extra)).rows
@@ -174,8 +174,12 @@ def _per_turn(lists: Mapping[str, Sequence[tuple[str, str]]], fused: Mapping[tup
 
 
 #: The statements a store's recall view answers, when their text is a plain RECALL's (no
-#: ABOUT / WHERE / time filter changed them); everything else runs as Cypher.
+#: ABOUT / WHERE / time filter changed them); everything else runs as Cypher. The text lists
+#: only where the view ranks full text itself (``view.text``: BM25 over the view, rview.py).
 VIEW_ANSWERS = ("fact_vector", "utterance_vector", "fact_entity", "hydrate_facts", "hydrate_utterances")
+VIEW_TEXT = ("fact_text", "utterance_text")
+#: Lists the view answers over every node, so an ``_exact`` statement has nothing to add.
+VIEW_COMPLETE = frozenset(VIEW_TEXT)
 _PLAIN: dict[tuple[str, int], dict[str, str]] = {}
 
 
@@ -193,14 +197,16 @@ def _view(store: Store, compiled: Compiled, vector: Sequence[float] | None) -> t
 
         ref = compile_query('RECALL "x"', store.dialect, namespace="x", embedding_dim=dim)
         plain = _PLAIN[key] = {name: st.text for name, st in ref.statements.items()}
-    fast = {name for name in VIEW_ANSWERS
+    fast = {name for name in (*VIEW_ANSWERS, *VIEW_TEXT)
             if name in compiled.statements and compiled.statements[name].text == plain.get(name)}
     if not fast:
         return None, set()
     ns = next(iter(compiled.statements.values())).params
     namespace = ns.get("ns", ns.get("namespace"))
     view = recall_view(namespace) if isinstance(namespace, str) else None
-    return (view, fast) if view is not None else (None, set())
+    if view is None:
+        return None, set()
+    return view, fast if getattr(view, "text", False) else fast - set(VIEW_TEXT)
 
 
 def _from_view(store: Store, view: Any, name: str, st: Statement, extra: Mapping[str, Any]) -> list[str]:
@@ -212,10 +218,17 @@ def _from_view(store: Store, view: Any, name: str, st: Statement, extra: Mapping
     if name == "utterance_vector":
         return view.filtered(extra.get("utterance_ann") or [], extra.get("utterance_ann_score") or [],
                              view.utterance_ok, k)
-    from ..store.rview import ENTITY_SEARCH
+    if name == "fact_text":
+        return view.fact_text.search(st.params["p1"], view.fact_ok, k)
+    if name == "utterance_text":
+        return view.utterance_text.search(st.params["p1"], view.utterance_ok, k)
+    if view.text:
+        entities = view.entity_search(st.params["p1"])
+    else:
+        from ..store.rview import ENTITY_SEARCH
 
-    entities = [r[0] for r in store.run(Statement(ENTITY_SEARCH, {"ns": st.params["ns"], "p1": st.params["p1"]},
-                                                  read_only=True)).rows]
+        entities = [r[0] for r in store.run(Statement(ENTITY_SEARCH, {"ns": st.params["ns"], "p1": st.params["p1"]},
+                                                      read_only=True)).rows]
     return view.entity_candidates(entities, extra["vector"], int(extra["fetch"]), k)
 
 

@@ -9,7 +9,11 @@ Every Kùzu detail lives here and in ``cypher/kuzu/``. Notes on the choices:
   when a counter in ``Meta`` says it is stale. ``vector_search(..., exact=True)`` is exact
   cosine in Cypher (``array_cosine_similarity``). ``bench/`` measures both.
 * Full-text search uses Kùzu's ``fts`` extension (BM25), which updates on insert
-  (https://docs.kuzudb.com/extensions/full-text-search/).
+  (https://docs.kuzudb.com/extensions/full-text-search/) — except in a plain RECALL, whose
+  text lists come from the recall view's own BM25 (:mod:`.rview`): at 100k facts every cue
+  word matched thousands of rows and the extension took two thirds of a RECALL.
+* RECALL reads a derived **recall view** per namespace (:mod:`.rview`), kept current by a
+  counter per namespace in ``Meta`` and a note of what each document's write touched.
 * A document is written one prepared statement per row inside its transaction. Not
   ``UNWIND $rows``: Kùzu 0.11.3 plans ``UNWIND $rows MATCH (a {id: r.s}), (b {id: r.o})``
   as a cross product of two scans (PERF-NOTES: 16 edges/s into a 100k-node graph), and a
@@ -34,7 +38,8 @@ from ..model import MemoryBatch
 from ._rows import batch_rows, prune_existing, supersede_queries, supersessions
 from .base import Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
 from .vindex import VERSION_KEY, SideIndexes
-from .rview import RECALL_KEY, RecallView, build_view
+from .rview import (LOG_KEEP, LOG_KEY, NS_KEY, RECALL_KEY, RecallView, build_view, change_note, text_available,
+                    update_view)
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -78,6 +83,18 @@ _WRITE = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE|COPY|DROP|ALTER)\b", re.
 
 def _writes(statement: Statement) -> bool:
     return not statement.read_only and bool(_WRITE.search(statement.text))
+
+
+def _namespaces(statements: Sequence[Statement]) -> list[str | None]:
+    """The namespaces a transaction's statements name (``$namespace`` / ``$ns``); ``[None]``
+    (every namespace) when none does. One transaction touches the namespaces it names:
+    statements that take only ids (an entity merge's edge moves) run beside one that names
+    the namespace, and namespaces never leak."""
+    found = {v for st in statements for k in ("namespace", "ns") if isinstance(v := st.params.get(k), str)}
+    return sorted(found) or [None]
+
+
+_META_DELETE = "MATCH (m:Meta {key: $key}) DELETE m"
 
 
 def _kind(value: Any) -> str:
@@ -174,6 +191,10 @@ class KuzuStore:
         self._vectors: SideIndexes | None = None
         self._prepared: dict[tuple, Any] = {}  # (text, parameter types) → kuzu.PreparedStatement (_raw)
         self._views: dict[str, RecallView] = {}  # namespace → recall view (derived, see rview.py)
+        self.view_stats = {"builds": 0, "updates": 0}  # recall views built whole / updated in place
+        #: Plain RECALL's full-text lists from the view's BM25 (bm25s) instead of Kùzu's fts
+        #: extension; set before the first recall (a built view keeps what it was built with).
+        self.view_text = text_available()
 
     @classmethod
     def from_config(cls, location: str, config: Config) -> KuzuStore:
@@ -255,7 +276,8 @@ class KuzuStore:
         try:
             out = [self._raw(st.text, dict(st.params)) for st in statements]
             if not self.read_only and any(_writes(st) for st in statements):
-                self._bump_recall()
+                for namespace in _namespaces(statements):
+                    self._bump_recall(namespace)  # no note: those views are built again
             self._raw("COMMIT")
         except BaseException:
             self._rollback()
@@ -281,9 +303,10 @@ class KuzuStore:
             if source_known and not todo.utterances:
                 self._raw("ROLLBACK")
                 return WriteReport(batch.source.id, written=False)
+            superseded: list[str] = []
             for name, rows in _link_facts(batch_rows(todo)):
                 if name == "supersede":
-                    self._supersede(rows, {f.id for f in todo.restated})
+                    superseded = self._supersede(rows, {f.id for f in todo.restated})
                 elif name == "write_fact_linked":
                     self._write_linked(rows)
                 else:
@@ -294,7 +317,10 @@ class KuzuStore:
                                                                      ("Fact", todo.facts))
                      for n in nodes if n.embedding is not None]
             old = self._bump_vectors(batch.namespace) if added else None
-            self._bump_recall()
+            self._bump_recall(batch.namespace, change_note(
+                [u.id for u in todo.utterances], [f.id for f in (*todo.facts, *todo.restated)] + superseded,
+                [e.id for e in todo.entities], [(a.fact_id, a.utterance_id, a.start, a.end) for a in todo.anchors],
+                [(f.id, e) for f in todo.facts for e in (f.subject_id, f.object_id) if e]))
             self._raw("COMMIT")
         except BaseException:
             # KeyboardInterrupt included: nothing of this document may stay half-written.
@@ -322,11 +348,12 @@ class KuzuStore:
             for edge, edge_row in row["_edges"]:
                 self._raw(t[edge], edge_row)
 
-    def _supersede(self, rows: list[dict[str, Any]], restated: set[str]) -> None:
+    def _supersede(self, rows: list[dict[str, Any]], restated: set[str]) -> list[str]:
         """Supersede what the batch's facts replace: read candidates per subject, decide in Python
-        (:func:`._rows.supersessions`, the same rule on every store), write only the pairs found."""
+        (:func:`._rows.supersessions`, the same rule on every store), write only the pairs found.
+        Returns the ids of the facts superseded."""
         if not rows:
-            return
+            return []
         t = self.templates
         moved = {}
         for fid in sorted({r["id"] for r in rows} & restated):  # restated facts: their subject as stored now
@@ -339,8 +366,10 @@ class KuzuStore:
         for entity, predicates in supersede_queries(rows).items():
             res = self._raw(t["supersede_candidates"], {"entity": entity, "namespace": ns, "predicates": predicates})
             candidates[entity] = res.dicts()
-        for pair in supersessions(rows, candidates):
+        pairs = supersessions(rows, candidates)
+        for pair in pairs:
             self._raw(t["supersede_pair"], pair)
+        return [pair["old"] for pair in pairs]
 
     # -- search ---------------------------------------------------------------------------
 
@@ -369,32 +398,74 @@ class KuzuStore:
         """Say that embeddings of ``namespace`` were written other than by :meth:`write_batch`
         (a bulk ``COPY``): its side indexes are rebuilt on their next search."""
         self._bump_vectors(namespace)
-        self._bump_recall()
+        self._bump_recall(namespace)
 
     # -- the recall view (derived data, see rview.py) ---------------------------------------
 
-    def _recall_version(self) -> int:
-        value = self._raw(self.templates["meta_get"], {"key": RECALL_KEY}).scalar()
-        return int(value) if value else 0
+    # One counter per namespace, apart from the vector counter above: FORGET and entity merges
+    # change what RECALL returns but no vector, and must not make the side index (an HNSW graph
+    # of minutes at 100k) rebuild.
 
-    def _bump_recall(self) -> None:
-        """Raise the recall counter (inside the open transaction, if any): every write that can
-        change what RECALL returns calls this, so no process answers from a stale view."""
+    def _recall_versions(self, namespace: str) -> tuple[int, int]:
+        """(store-wide, namespace) recall counters."""
+        get = self.templates["meta_get"]
+        return (int(self._raw(get, {"key": RECALL_KEY}).scalar() or 0),
+                int(self._raw(get, {"key": NS_KEY + namespace}).scalar() or 0))
+
+    def _bump_recall(self, namespace: str | None, note: str | None = None) -> None:
+        """Raise the recall counter of ``namespace`` (the store-wide one for ``None``) inside the
+        open transaction, if any: every write that can change what RECALL returns calls this, so
+        no process answers from a stale view. ``note`` (:func:`.rview.change_note`, from a
+        document's write) says what changed, so views one version behind update in place;
+        without one they are built again."""
         if self._templates is None:
             return
-        self._raw(self.templates["meta_set"], {"key": RECALL_KEY, "value": str(self._recall_version() + 1)})
+        t = self.templates
+        key = RECALL_KEY if namespace is None else NS_KEY + namespace
+        value = int(self._raw(t["meta_get"], {"key": key}).scalar() or 0) + 1
+        self._raw(t["meta_set"], {"key": key, "value": str(value)})
+        if namespace is None:
+            return
+        if note is not None:
+            self._raw(t["meta_set"], {"key": f"{LOG_KEY}{namespace}/{value}", "value": note})
+        if value > LOG_KEEP:
+            self._raw(_META_DELETE, {"key": f"{LOG_KEY}{namespace}/{value - LOG_KEEP}"})
 
     def recall_view(self, namespace: str) -> RecallView | None:
-        """The namespace's recall view as of the store's counter, rebuilt when it moved."""
+        """The namespace's recall view as of the store's counters: updated in place from the
+        notes of the writes since, or built again when a change left no note."""
         if self._templates is None or self._vectors is None:
             return None
-        version = self._recall_version()
-        views = self._views
-        view = views.get(namespace)
-        if view is None or view.version != version:
-            view = build_view(self._conn, namespace, version, self._embeddings("Fact", namespace))
-            views[namespace] = view
+        version = self._recall_versions(namespace)
+        view = self._views.get(namespace)
+        if view is not None and view.version == version:
+            return view
+        notes = self._notes(namespace, view.version, version) if view is not None else None
+        if view is not None and notes is not None:
+            try:
+                update_view(lambda text, params: self._raw(text, params).dicts(), view, version, notes)
+            except BaseException:
+                del self._views[namespace]  # half updated: built again next time
+                raise
+            self.view_stats["updates"] += 1
+            return view
+        view = build_view(self._conn, namespace, version, self._embeddings("Fact", namespace), text=self.view_text)
+        self._views[namespace] = view
+        self.view_stats["builds"] += 1
         return view
+
+    def _notes(self, namespace: str, have: tuple[int, int], want: tuple[int, int]) -> list[str] | None:
+        """The notes of the namespace's versions after ``have`` up to ``want``; None when one is
+        missing (a change without a note, a pruned note, a store-wide change)."""
+        if have[0] != want[0] or not 0 < want[1] - have[1] <= LOG_KEEP:
+            return None
+        notes = []
+        for version in range(have[1] + 1, want[1] + 1):
+            note = self._raw(self.templates["meta_get"], {"key": f"{LOG_KEY}{namespace}/{version}"}).scalar()
+            if note is None:
+                return None
+            notes.append(note)
+        return notes
 
     def _embeddings(self, label: str, namespace: str) -> tuple[list[str], Any]:
         import numpy as np

@@ -4,36 +4,65 @@ Kùzu 0.11 plans a join after ``WITH`` or an ``IN`` list as a scan of whole tabl
 entity candidates and the hydration of a RECALL cost 0.5–1.5 s at 100k facts
 (``bench/README.md``). This view holds, per namespace, what those statements read —
 each fact's and utterance's hydration row, which facts and utterances may be recalled,
-entity → facts, fact → anchor utterances, the fact embeddings — so the common RECALL
-answers them with dictionary look-ups and one matrix product (:mod:`graphmem.query.execute`).
+entity → facts, fact → anchor utterances, the fact embeddings, and BM25 indexes of the
+fact texts, utterance texts and entity names — so the common RECALL answers them with
+dictionary look-ups, one matrix product and sparse BM25 sums (:mod:`graphmem.query.execute`).
 
 It is never the truth: it is built from the nodes and edges, and it is only used while it
-reflects the store's ``recall_version`` counter in ``Meta`` (:data:`RECALL_KEY`), which
-every write that can change what recall returns raises inside its transaction
-(:meth:`KuzuStore._bump_recall`). A stale view is rebuilt from the database on the next
-recall, in this process or any other; nothing is written to disk.
+reflects two counters in ``Meta``: the namespace's (:data:`NS_KEY` + namespace), which every
+write into that namespace raises inside its transaction, and a store-wide one
+(:data:`RECALL_KEY`) for a write whose namespace is not known
+(:meth:`KuzuStore._bump_recall`). A write of a document also leaves, under the same
+version, a note of what it touched (:data:`LOG_KEY`: its utterances, its new, restated
+and superseded facts, its entities); a view one or a few versions behind reads exactly
+those rows back from the database and updates itself in place (:func:`update_view`). Any
+other change (FORGET, an entity merge or unmerge, a bulk load, a write of unknown
+namespace, a note pruned away) has no note, and the view is built again from the database
+(:func:`build_view`). Either way the next recall, in this process or any other, sees every
+committed write; nothing is written to disk.
+
+Full text (:class:`TextIndex`): BM25 through ``bm25s`` — Lucene's variant with Kùzu's fts
+parameters (k1 = 1.2, b = 0.75), lower-cased, bm25s's English stop words, Snowball English
+stems (Kùzu's fts default stemmer) — with statistics of the namespace alone (Kùzu's index
+counts every namespace of the table). A bm25s index is static, so documents written after
+it was built are kept beside it and scored with its statistics (a word it has never seen
+takes its document frequency among them); once they pass a quarter of it, it is built
+again from the cached tokens. Like the Cypher statements, a text list holds the documents
+sharing a word with the cue that may be recalled, by score then id.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["RECALL_KEY", "RecallView", "build_view"]
+__all__ = ["RECALL_KEY", "NS_KEY", "LOG_KEY", "LOG_KEEP", "RecallView", "TextIndex", "build_view", "update_view",
+           "change_note", "text_available"]
 
-#: ``Meta`` key of the counter that every recall-visible write raises (all namespaces).
+#: ``Meta`` key of the store-wide counter: raised by a write whose namespace is not known.
 RECALL_KEY = "recall_version"
+#: ``Meta`` key of a namespace's counter: this prefix + the namespace.
+NS_KEY = "recall_version/"
+#: ``Meta`` key of the note a document's write leaves: this prefix + namespace + "/" + version.
+LOG_KEY = "recall_log/"
+#: Notes kept per namespace; a view further behind is built again.
+LOG_KEEP = 64
 
-# Fixed statements: the namespace is the only value and it is a parameter.
+# Fixed statements: the namespace and ids are the only values and they are parameters.
 _FACTS = """
 MATCH (f:Fact) WHERE f.namespace = $ns
-RETURN f.id AS id, f.mood AS mood, f.retracted AS retracted, f.superseded AS superseded
+RETURN f.id AS id, f.mood AS mood, f.retracted AS retracted, f.superseded AS superseded, f.text AS text
 """
 _UTTERANCES = """
-MATCH (u:Utterance) WHERE u.namespace = $ns RETURN u.id AS id, u.retracted AS retracted
+MATCH (u:Utterance) WHERE u.namespace = $ns RETURN u.id AS id, u.retracted AS retracted, u.text AS text
+"""
+_ENTITIES = """
+MATCH (e:Entity) WHERE e.namespace = $ns RETURN e.id AS id, e.name AS name
 """
 _ENTITY_FACTS = """
 MATCH (f:Fact)-[:SUBJECT|OBJECT]->(e:Entity) WHERE e.namespace = $ns RETURN DISTINCT e.id AS e, f.id AS f
@@ -41,6 +70,11 @@ MATCH (f:Fact)-[:SUBJECT|OBJECT]->(e:Entity) WHERE e.namespace = $ns RETURN DIST
 _ANCHORS = """
 MATCH (g:Fact)-[:ANCHORED_IN]->(m:Utterance) WHERE g.namespace = $ns RETURN g.id AS f, m.id AS m
 """
+# One node by its primary key: what a view update reads. Kùzu 0.11 plans any hop from a node,
+# even one found by its key, as a hash join over a scan of the edge and node tables (≈ 2 ms a
+# fact at 100k facts, 0.4–0.7 s for a document), so the edges a document wrote come from its
+# note and the rows are put together from nodes by the hydration templates' own columns.
+_NODE = {label: f"MATCH (n:{label} {{id: $id}}) RETURN n" for label in ("Fact", "Utterance", "Source", "Entity")}
 #: The cue's five best entities by full-text score (the first step of ``fact_entity``).
 ENTITY_SEARCH = """
 CALL QUERY_FTS_INDEX('Entity', 'entity_name', $p1) WITH node AS e, score
@@ -61,26 +95,183 @@ def _whole_namespace(template: str, id_filter: str) -> str:
     return text.replace(id_filter, "").split("\nORDER BY")[0].replace("$namespace", "$ns")
 
 
+_COLUMN = re.compile(r"^(\w+)\.(\w+) AS (\w+)$")
+
+
+def _columns(template: str) -> list[tuple[str, str, str]]:
+    """``(variable, property, column)`` of each item of the template's RETURN: how a view
+    update puts a hydration row together from nodes and an edge read one by one."""
+    from ..resources import cypher_text
+
+    body = cypher_text("kuzu", template).split("RETURN", 1)[1].split("\nORDER BY")[0]
+    items = [" ".join(i.split()) for i in body.split(",")]
+    found = [_COLUMN.match(i) for i in items]
+    if not all(found):
+        raise RuntimeError(f"{template}.cypher returns an expression rview.py cannot put together: "
+                           f"{[i for i, m in zip(items, found) if not m]}")
+    return [m.groups() for m in found if m]
+
+
+_FACT_FILTER, _UTTERANCE_FILTER = "f.id IN $ids AND ", "u.id IN $ids AND "
+_FACT_COLUMNS, _UTTERANCE_COLUMNS = _columns("fact_details"), _columns("utterance_details")
+
+
 def _time_key(row: dict[str, Any]) -> tuple[Any, ...]:
     """fact_details.cypher's ORDER BY time, position, utterance_id (nulls last)."""
     time, position = row.get("time"), row.get("position")
     return (time is None, time or "", position is None, position or 0, row["utterance_id"])
 
 
-class RecallView:
-    """What a RECALL reads of one namespace, as of one ``recall_version``."""
+#: BM25 as Kùzu's fts extension scores by default (https://docs.kuzudb.com/extensions/full-text-search/).
+BM25_K1, BM25_B = 1.2, 0.75
+#: Documents kept beside a built bm25s index (scored with its statistics) before it is built
+#: again: a quarter of the index, and at least this many.
+DELTA_MIN = 256
 
-    def __init__(self, namespace: str, version: int) -> None:
+
+def _tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """bm25s's words of each text: lower-cased, English stop words out, Snowball English stems."""
+    import bm25s
+
+    return bm25s.tokenize(list(texts), lower=True, stopwords="en", stemmer=_stemmer(), return_ids=False,
+                          show_progress=False)
+
+
+_STEMMER: list[Any] = []
+
+
+def _stemmer() -> Any:
+    if not _STEMMER:
+        import Stemmer
+
+        _STEMMER.append(Stemmer.Stemmer("english"))
+    return _STEMMER[0]
+
+
+def _idf(df: np.ndarray | float, n: float) -> np.ndarray | float:
+    """Lucene's BM25 idf (bm25s ``method="lucene"``)."""
+    return np.log1p((n - df + 0.5) / (df + 0.5))
+
+
+class TextIndex:
+    """BM25 over the texts of one kind of node (facts, utterances, entity names) of one namespace.
+
+    A ``bm25s`` index holds documents ``[0, built)``; documents added since are kept as
+    postings beside it and scored with its statistics (see the module's notes).
+    """
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []  # document → node id
+        self._doc: dict[str, int] = {}  # node id → document
+        self._tokens: list[list[int]] = []  # each document's word ids (cached for rebuilds)
+        self._length: list[int] = []
+        self._vocab: dict[str, int] = {}
+        self._index: Any = None  # bm25s.BM25 over documents [0, built)
+        self.built = 0
+        self.builds = 0  # times a bm25s index was built (tests, bench)
+        self._known = 0  # words the index knows: ids [0, known)
+        self._df = np.zeros(0, dtype=np.float64)  # their document frequencies when it was built
+        self._avgdl = 1.0
+        self._delta: dict[int, dict[int, int]] = {}  # word → {document ≥ built: count}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, ids: Sequence[str], texts: Sequence[str | None]) -> None:
+        """Index the nodes not indexed yet (a node's text never changes)."""
+        new = [(i, t or "") for i, t in dict(zip(ids, texts)).items() if i not in self._doc]
+        if not new:
+            return
+        start = len(self.ids)
+        for (node, _), words in zip(new, _tokenize([t for _, t in new])):
+            self._doc[node] = len(self.ids)
+            self.ids.append(node)
+            self._tokens.append([self._vocab.setdefault(w, len(self._vocab)) for w in words])
+            self._length.append(len(words))
+        if len(self.ids) - self.built > max(DELTA_MIN, self.built // 4):
+            self._build()
+            return
+        for doc in range(start, len(self.ids)):
+            for word in self._tokens[doc]:
+                postings = self._delta.setdefault(word, {})
+                postings[doc] = postings.get(doc, 0) + 1
+
+    def _build(self) -> None:
+        import bm25s
+
+        self._delta, self.built, self._index = {}, len(self.ids), None
+        self._known = len(self._vocab)
+        self._avgdl = float(np.mean(self._length)) if self._length else 1.0
+        self.builds += 1
+        if not self._vocab:
+            self._df = np.zeros(0, dtype=np.float64)
+            return
+        index = bm25s.BM25(k1=BM25_K1, b=BM25_B, method="lucene")
+        index.index((self._tokens, dict(self._vocab)), show_progress=False)  # bm25s adds a word to the dict
+        indptr = np.asarray(index.scores["indptr"])
+        self._df = np.diff(indptr)[: self._known].astype(np.float64)  # lucene scores are never 0
+        self._index = index
+
+    def scores(self, query: str) -> np.ndarray:
+        """Each document's BM25 score for ``query`` (each of its words once)."""
+        n = len(self.ids)
+        out = np.zeros(n, dtype=np.float64)
+        words = [self._vocab[w] for w in dict.fromkeys(_tokenize([query])[0]) if w in self._vocab]
+        if not words or not n:
+            return out
+        old = [w for w in words if w < self._known]
+        if old and self._index is not None:
+            out[: self.built] = self._index.get_scores_from_ids(old)
+        if self._delta:
+            length = np.asarray(self._length[self.built :], dtype=np.float64)
+            avgdl = self._avgdl if self.built else float(length.mean() or 1.0)
+            for w in words:
+                postings = self._delta.get(w)
+                if not postings:
+                    continue
+                docs = np.fromiter(postings.keys(), dtype=np.int64, count=len(postings))
+                tf = np.fromiter(postings.values(), dtype=np.float64, count=len(postings))
+                idf = _idf(self._df[w], self.built) if w < self._known else _idf(len(postings), n)
+                norm = BM25_K1 * (1 - BM25_B + BM25_B * length[docs - self.built] / avgdl)
+                out[docs] += idf * tf / (tf + norm)
+        return out
+
+    def search(self, query: str, ok: set[str] | None, k: int) -> list[str]:
+        """The ``k`` best ids sharing a word with ``query`` (and in ``ok``), by score then id."""
+        scores = self.scores(query)
+        found = np.flatnonzero(scores > 0)
+        ids, m = self.ids, 4 * k + 16
+        while True:
+            part = found if m >= len(found) else found[np.argpartition(-scores[found], m - 1)[:m]]
+            kept = sorted(((-float(scores[d]), ids[d]) for d in part if ok is None or ids[d] in ok))
+            if m >= len(found) or (len(kept) >= k and float(scores[part].min()) < -kept[k - 1][0]):
+                return [i for _, i in kept[:k]]
+            m *= 4  # too few kept, or ties of the k-th score may lie outside the part
+
+
+class RecallView:
+    """What a RECALL reads of one namespace, as of one ``(store-wide, namespace)`` version."""
+
+    def __init__(self, namespace: str, version: Any, *, text: bool = True) -> None:
         self.namespace, self.version = namespace, version
+        self.text = text  # ranks full text itself (fact_text, utterance_text, the entity search)
         self.fact_ok: set[str] = set()  # not a question, not retracted, not superseded
         self.utterance_ok: set[str] = set()  # not retracted
         self.facts: dict[str, dict[str, Any]] = {}  # hydration rows (the anchor with the latest time)
         self.utterances: dict[str, dict[str, Any]] = {}
         self.entity_facts: dict[str, list[str]] = {}
         self.entity_df: dict[str, int] = {}  # distinct utterances anchoring the entity's facts
-        self.n_utterances = 0
+        self.anchors: dict[str, set[str]] = {}  # fact → its anchor utterances
+        self.fact_entities: dict[str, set[str]] = {}  # fact → its subject and object entities
+        self.entity_ids: set[str] = set()  # every entity of the namespace
+        self.utterance_ids: set[str] = set()  # every utterance of the namespace
         self.fact_row: dict[str, int] = {}  # fact id → row of ``fact_matrix``
-        self.fact_matrix = np.zeros((0, 0), dtype=np.float32)  # unit rows
+        self.fact_matrix = np.zeros((0, 0), dtype=np.float32)  # unit rows (capacity may exceed the rows used)
+        self.fact_text, self.utterance_text, self.entity_text = TextIndex(), TextIndex(), TextIndex()
+
+    @property
+    def n_utterances(self) -> int:
+        return len(self.utterance_ids)
 
     def entity_candidates(self, entities: Sequence[str], vector: Sequence[float], fetch: int,
                           k: int) -> list[str]:
@@ -105,36 +296,172 @@ class RecallView:
         kept = dict.fromkeys((float(s), i) for i, s in zip(ids, scores) if i in ok)
         return [i for s, i in sorted(kept, key=lambda p: (-p[0], p[1]))[:k]]
 
+    def entity_search(self, cue: str) -> list[str]:
+        """The cue's five best entities by BM25 over their names (``fact_entity``'s first step)."""
+        return self.entity_text.search(cue, None, 5)
 
-def build_view(conn: Any, namespace: str, version: int, embeddings: tuple[list[str], np.ndarray]) -> RecallView:
-    """Read one namespace's recall view from a Kùzu connection (one scan per table)."""
+    # -- filling ------------------------------------------------------------------------------
+
+    def _facts(self, status: list[dict[str, Any]], details: list[dict[str, Any]], ids: Sequence[str]) -> None:
+        for r in status:
+            ok = r["mood"] is not None and r["mood"] != "question" and r["retracted"] is None and r["superseded"] is None
+            (self.fact_ok.add if ok else self.fact_ok.discard)(r["id"])
+        if self.text:
+            self.fact_text.add([r["id"] for r in status], [r["text"] for r in status])
+        for i in ids:
+            self.facts.pop(i, None)
+        # Ordered as fact_details.cypher orders them: the last row of a fact wins, on both paths.
+        for r in sorted(details, key=_time_key):
+            self.facts[r["id"]] = r
+
+    def _utterances(self, status: list[dict[str, Any]], details: list[dict[str, Any]]) -> None:
+        for r in status:
+            self.utterance_ids.add(r["id"])
+            (self.utterance_ok.add if r["retracted"] is None else self.utterance_ok.discard)(r["id"])
+        if self.text:
+            self.utterance_text.add([r["id"] for r in status], [r["text"] for r in status])
+        for r in details:
+            self.utterances[r["utterance_id"]] = r
+
+    def _vectors(self, ids: Sequence[str], matrix: np.ndarray) -> None:
+        """Append unit rows for facts that have none yet."""
+        keep = [n for n, i in enumerate(ids) if i not in self.fact_row]
+        if not keep:
+            return
+        rows = np.asarray(matrix, dtype=np.float32)[keep]
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        rows = rows / norms
+        used = len(self.fact_row)
+        if used + len(rows) > self.fact_matrix.shape[0] or self.fact_matrix.shape[1] != rows.shape[1]:
+            grown = np.zeros((max(used + len(rows), 2 * self.fact_matrix.shape[0]), rows.shape[1]), dtype=np.float32)
+            if used:
+                grown[:used] = self.fact_matrix[:used]
+            self.fact_matrix = grown
+        self.fact_matrix[used : used + len(rows)] = rows
+        for n, k in enumerate(keep):
+            self.fact_row[ids[k]] = used + n
+
+    def _entity_df(self, entities: Any) -> None:
+        for e in entities:
+            self.entity_df[e] = len({m for f in self.entity_facts.get(e, ()) for m in self.anchors.get(f, ())})
+
+
+def text_available() -> bool:
+    """Whether bm25s and PyStemmer are installed (the view then ranks full text itself)."""
+    try:
+        import bm25s  # noqa: F401
+        import Stemmer  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def build_view(conn: Any, namespace: str, version: Any, embeddings: tuple[list[str], np.ndarray], *,
+               text: bool = True) -> RecallView:
+    """Read one namespace's recall view from a Kùzu connection (one scan per table); with
+    ``text``, its BM25 indexes too."""
 
     def rows(text: str) -> list[dict[str, Any]]:
         return conn.execute(text, {"ns": namespace}).get_as_arrow().to_pylist()
 
-    view = RecallView(namespace, version)
-    for r in rows(_FACTS):
-        if r["mood"] is not None and r["mood"] != "question" and r["retracted"] is None and r["superseded"] is None:
-            view.fact_ok.add(r["id"])
-    # Ordered as fact_details.cypher orders them: the last row of a fact wins, on both paths.
-    for r in sorted(rows(_whole_namespace("fact_details", "f.id IN $ids AND ")), key=_time_key):
-        view.facts[r["id"]] = r
-    utts = rows(_UTTERANCES)
-    view.n_utterances = len(utts)
-    view.utterance_ok = {r["id"] for r in utts if r["retracted"] is None}
-    view.utterances = {r["utterance_id"]: r for r in rows(_whole_namespace("utterance_details", "u.id IN $ids AND "))}
-    anchors: dict[str, list[str]] = {}
+    view = RecallView(namespace, version, text=text)
+    view._facts(rows(_FACTS), rows(_whole_namespace("fact_details", _FACT_FILTER)), ())
+    view._utterances(rows(_UTTERANCES), rows(_whole_namespace("utterance_details", _UTTERANCE_FILTER)))
+    entities = rows(_ENTITIES)
+    view.entity_ids = {r["id"] for r in entities}
+    if text:
+        view.entity_text.add([r["id"] for r in entities], [r["name"] for r in entities])
     for r in rows(_ANCHORS):
-        anchors.setdefault(r["f"], []).append(r["m"])
+        view.anchors.setdefault(r["f"], set()).add(r["m"])
     for r in rows(_ENTITY_FACTS):
         view.entity_facts.setdefault(r["e"], []).append(r["f"])
-    for e, facts in view.entity_facts.items():
-        view.entity_df[e] = len({m for f in facts for m in anchors.get(f, ())})
+        view.fact_entities.setdefault(r["f"], set()).add(r["e"])
+    view._entity_df(view.entity_facts)
     ids, matrix = embeddings
-    view.fact_row = {i: n for n, i in enumerate(ids)}
-    view.fact_matrix = np.asarray(matrix, dtype=np.float32)
-    if view.fact_matrix.size:
-        norms = np.linalg.norm(view.fact_matrix, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        view.fact_matrix = view.fact_matrix / norms
+    if len(ids):
+        view._vectors(ids, matrix)
+    return view
+
+
+def change_note(utterances: Sequence[str], facts: Sequence[str], entities: Sequence[str],
+                anchors: Sequence[tuple[str, str, int | None, int | None]],
+                links: Sequence[tuple[str, str]]) -> str:
+    """What a document's write touched, as :func:`update_view` reads it: its new utterances,
+    its new, restated and superseded facts, its entities, the ``ANCHORED_IN`` edges it wrote
+    (fact, utterance, start, end) and the ``SUBJECT`` / ``OBJECT`` edges (fact, entity)."""
+    return json.dumps({"u": list(utterances), "f": list(facts), "e": list(entities),
+                       "a": [list(x) for x in anchors], "l": [list(x) for x in links]}, separators=(",", ":"))
+
+
+def update_view(query: Callable[[str, dict[str, Any]], list[dict[str, Any]]], view: RecallView, version: Any,
+                notes: Sequence[str]) -> RecallView:
+    """Bring ``view`` up to ``version`` in place from the ``notes`` (:func:`change_note`, one
+    per version since the view's): each node they name is read again by its key through
+    ``query`` (statement, parameters → rows as dicts); the edges are the notes'."""
+    changed = [json.loads(n) for n in notes]
+    ns = view.namespace
+    anchors = [tuple(x) for c in changed for x in c["a"]]
+    links = [tuple(x) for c in changed for x in c["l"]]
+    nodes: dict[tuple[str, str], dict[str, Any] | None] = {}
+
+    def node(label: str, i: str | None) -> dict[str, Any] | None:
+        if i is None:
+            return None
+        if (label, i) not in nodes:
+            found = query(_NODE[label], {"id": i})
+            n = found[0]["n"] if found else None
+            nodes[label, i] = n if n is not None and n.get("namespace") == ns else None
+        return nodes[label, i]
+
+    def put(columns: list[tuple[str, str, str]], parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        return {column: parts[var].get(prop) for var, prop, column in columns}
+
+    utts = sorted({i for c in changed for i in c["u"]} | {u for _, u, _, _ in anchors})
+    status, details = [], []
+    for i in utts:
+        u = node("Utterance", i)
+        if u is None:
+            continue
+        status.append({"id": i, "retracted": u.get("retracted"), "text": u.get("text")})
+        s = node("Source", u.get("source_id"))
+        if s is not None and i not in view.utterances:
+            details.append(put(_UTTERANCE_COLUMNS, {"u": u, "s": s}))
+    view._utterances(status, details)
+
+    for i in sorted({i for c in changed for i in c["e"]} | {e for _, e in links} - view.entity_ids):
+        e = node("Entity", i)
+        if e is not None and i not in view.entity_ids:
+            view.entity_ids.add(i)
+            if view.text:
+                view.entity_text.add([i], [e.get("name")])
+
+    facts = sorted({i for c in changed for i in c["f"]} | {f for f, _, _, _ in anchors})
+    status, rows, vectors = [], [], {}
+    for i in facts:
+        f = node("Fact", i)
+        if f is None:
+            continue
+        status.append({k: f.get(k) for k in ("id", "mood", "retracted", "superseded", "text")})
+        if i not in view.fact_row and f.get("embedding") is not None:
+            vectors[i] = f["embedding"]
+        old = view.facts.get(i)
+        if old is not None:  # its anchor as before, the fact's own columns as now
+            rows.append({**old, **{column: f.get(prop) for var, prop, column in _FACT_COLUMNS if var == "f"}})
+    for fid, uid, start, end in anchors:
+        f, u = node("Fact", fid), node("Utterance", uid)
+        s = node("Source", u.get("source_id")) if u is not None else None
+        if f is not None and s is not None:
+            edge = {"char_start": start, "char_end": end, "retracted": None}
+            rows.append(put(_FACT_COLUMNS, {"f": f, "u": u, "a": edge, "s": s}))
+        view.anchors.setdefault(fid, set()).add(uid)
+    view._facts(status, rows, [r["id"] for r in status])
+    if vectors:
+        view._vectors(list(vectors), np.asarray(list(vectors.values()), dtype=np.float32))
+    for fid, eid in links:
+        if eid in view.entity_ids and eid not in view.fact_entities.setdefault(fid, set()):
+            view.fact_entities[fid].add(eid)
+            view.entity_facts.setdefault(eid, []).append(fid)
+    view._entity_df({e for f in facts for e in view.fact_entities.get(f, ())})
+    view.version = version
     return view
