@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from rich.table import Table
 
-from ._common import fmt_ms, fmt_rate, latency, machine, progress, stderr
+from ._common import fmt_ms, fmt_rate, latency, machine, percentiles, progress, stderr
 from .grow import Grower
 from .synth import Synth
 
@@ -39,6 +39,7 @@ DEFAULT_QUERIES = 200
 DEFAULT_MAX_WRITE_S = 30.0  # of write_batch growth per store; the rest of each size is bulk-loaded
 DEFAULT_MAX_QUERY_S = 60.0  # per latency figure: stop a slow path after this long (and ≥ 10 queries)
 DEFAULT_PROBE_DOCS = 20  # documents timed through write_batch at each size (≈ 840 facts)
+AFTER_WRITE = 5  # documents each followed by one RECALL (the first recall after a write)
 DIM = 384
 SMOKE = {"sizes": [150], "queries": 5, "probe_docs": 2}
 _WIPE_EDGES = "MATCH (n)-[r]->() WHERE n.namespace = $namespace WITH r LIMIT $limit DELETE r RETURN count(*)"
@@ -126,6 +127,7 @@ class _Stages:
         self.spent: dict[str, float] = {}
 
     def __call__(self, query: tuple[str, list[float]]) -> None:
+        import graphmem.query.execute as execute
         from graphmem.query.ast import Literal, Recall
         from graphmem.query.compile import compile_query
         from graphmem.query.execute import run_recall
@@ -165,9 +167,19 @@ class _Stages:
             return call
 
         view = getattr(store, "recall_view", None)  # the embedded store's recall view (rview.py)
+        from_view = execute._from_view
+
+        def timed_from_view(st_: Any, view_: Any, name: str, *a: Any) -> Any:  # a list the view answers
+            s0 = time.perf_counter()
+            try:
+                return from_view(st_, view_, name, *a)
+            finally:
+                add(name, time.perf_counter() - s0)
+
         store.run, store.vector_search = timed_run, timed(search, "side_index")
         if view is not None:
             store.recall_view = timed(view, "recall_view")
+            execute._from_view = timed_from_view
         try:
             r0 = time.perf_counter()
             run_recall(store, compiled, query[1])
@@ -176,6 +188,7 @@ class _Stages:
             del store.run, store.vector_search  # back to the class's methods
             if view is not None:
                 del store.recall_view
+                execute._from_view = from_view
         now["fusion"] = inside - sum(now.values())
         now["embed"], now["compile"] = t1 - t0, t2 - t1
         for stage, seconds in now.items():
@@ -229,6 +242,37 @@ def _measure(store: Any, namespace: str, queries: list[tuple[str, list[float]]],
     }
 
 
+def _after_write(grower: Grower, namespace: str, queries: list[tuple[str, list[float]]], k: int,
+                 bar: Any) -> dict[str, Any]:
+    """The first RECALL after a write, the stall an agent sees when it writes a turn and then
+    recalls: :data:`AFTER_WRITE` times, a document through ``write_batch`` into the namespace
+    then one recall; on Kùzu also a document into another namespace then one recall, and how
+    often the recall view was built whole or updated in place (``store.view_stats``)."""
+    from graphmem.recall import recall
+
+    store = grower.store
+    stats = dict(getattr(store, "view_stats", {}))
+    same, other = [], []
+    elsewhere = Synth(f"{namespace}_other", dim=DIM, seed=grower.synth._seed) if store.name == "kuzu" else None
+    for i in range(AFTER_WRITE):
+        grower.probe(1, bar)
+        cue, vector = queries[i % len(queries)]
+        t0 = time.perf_counter()
+        recall(store, namespace, cue, vector, k=k)
+        same.append(time.perf_counter() - t0)
+        if elsewhere is not None:  # a temporary store: nothing to clean up
+            store.write_batch(elsewhere.batch(i))
+            t0 = time.perf_counter()
+            recall(store, namespace, cue, vector, k=k)
+            other.append(time.perf_counter() - t0)
+    out: dict[str, Any] = {"same_namespace": percentiles(same)}
+    if other:
+        out["other_namespace"] = percentiles(other)
+    if stats:
+        out["view"] = {key: store.view_stats[key] - stats.get(key, 0) for key in store.view_stats}
+    return out
+
+
 def _bench_store(kind: str, sizes: list[int], queries: list[tuple[str, list[float]]], rows: list[dict[str, Any]],
                  *, k: int, max_write_s: float, max_query_s: float, fill_rest: bool, probe_docs: int, seed: int,
                  bar: Any) -> dict[str, Any]:
@@ -245,6 +289,7 @@ def _bench_store(kind: str, sizes: list[int], queries: list[tuple[str, list[floa
                 row["held"] = grower.counts.as_dict()
                 bar.add_task(f"{kind}: {len(queries)} queries × 3 at {grower.facts:,} facts")
                 row["latency_ms"] = _measure(store, namespace, queries, k, max_query_s, embed)
+                row["after_write"] = _after_write(grower, namespace, queries, k, bar)
                 row["rss_peak_mb"] = _peak_rss_mb()
                 if kind == "kuzu":
                     row["disk_mb"] = _disk_mb(store.path)
@@ -311,8 +356,8 @@ def tables(report: dict[str, Any]) -> list[Table]:
                 "disk"):
         t.add_column(col, justify="left" if col == "store" else "right", overflow="fold")
     s = Table(title="RECALL end to end † — ms (p50 / p95 / p99), and each stage's share of the time", expand=False)
-    for col in ("store", "facts held", "RECALL", "stages"):
-        s.add_column(col, justify="right" if col in ("facts held", "RECALL") else "left", overflow="fold")
+    for col in ("store", "facts held", "RECALL", "after a write ‡", "stages"):
+        s.add_column(col, justify="left" if col in ("store", "stages") else "right", overflow="fold")
     for r in report["results"]:
         lat, w = r["latency_ms"], r["write"]
         held = f"{r['held']['facts']:,}" + ("" if r["complete"] else f" of {r['size']:,}")
@@ -324,7 +369,11 @@ def tables(report: dict[str, Any]) -> list[Table]:
         t.add_row(r["store"], held, bulk, fmt_rate(w and w["facts_per_s"]), fmt_ms(w and w["ms_per_doc"]),
                   fmt_ms(lat["recall"]), fmt_ms(lat["vector_search"]), fmt_ms(lat["text_search"]),
                   f"{r.get('rss_peak_mb', 0):,.0f} MB", disk)
-        s.add_row(r["store"], held, cell, shares)
+        aw = r.get("after_write") or {}
+        after = " / ".join(f"{aw[key]['p50']:.0f}" for key in ("same_namespace", "other_namespace") if key in aw)
+        if aw.get("view"):
+            after += f" ({aw['view'].get('builds', 0)} builds, {aw['view'].get('updates', 0)} updates)"
+        s.add_row(r["store"], held, cell, after or "–", shares)
         if "numpy" in r:
             n = r["numpy"]
             t.add_row("  numpy *", f"{n['vectors']:,}", "", "", "", "", fmt_ms(n["latency_ms"]), "", "", "")
@@ -351,6 +400,10 @@ def _caption(report: dict[str, Any]) -> str:
                  "model, compiled, candidates, fusion and details, in ms; stages = each one's share of the time. "
                  "recall = the same without embedding and compiling (graphmem.recall.recall); vector / text = "
                  "the store's bare search over facts (Kùzu: the side index). peak RSS: this process so far.")
+    if any(r.get("after_write") for r in rows):
+        parts.append(f"‡ after a write: p50 ms of the first recall (no embedding) after one document through "
+                     f"write_batch, {AFTER_WRITE} times: into the same namespace / (Kùzu) into another one; "
+                     "in brackets how often Kùzu's recall view was built whole or updated in place then.")
     if any(stat.get("capped") for r in rows for stat in r["latency_ms"].values()):
         parts.append(f"(n=…): that path ran longer than --max-query-s ({p['max_query_s']:g} s) and was timed "
                      "on that many queries only.")

@@ -146,7 +146,7 @@ class Synth:
             speaker = speakers[pos % 2]
             batch.utterances.append(Utterance(uid, ns, src.id, text, pos, speaker, session,
                                               f"2024-01-01T00:{pos // 60:02d}:{pos % 60:02d}", f"D{index}:{pos}",
-                                              next(vecs)))
+                                              embedding=next(vecs)))  # a turn is embedded, as ingest does
             for subj, (rel, pred), obj, obj_is_entity, (s0, r0, o0, o1) in facts:
                 se = entity(subj)
                 oe = entity(obj) if obj_is_entity else None
