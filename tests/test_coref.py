@@ -293,6 +293,20 @@ def test_she_loves_it_there_lands_on_alice_and_paris(parser):
 
 
 @pytest.mark.slow
+def test_locative_there_is_the_place_it_stands_for(parser):
+    # "lives there" / "the job is there": facts about the place, anchored on "there".
+    text = "Alice moved to Paris because the job is there. Her sister lives there too."
+    batch, _ = _batch(parser, [text])
+    facts = {(f.subject, f.predicate, f.object): f for f in batch.facts}
+    assert ("job", "be_in", "Paris") in facts and ("Alice's sister", "live_in", "Paris") in facts
+    live = facts[("Alice's sister", "live_in", "Paris")]
+    assert text[slice(*live.object_span)] == "there" and live.text == "Alice's sister lives in Paris"
+    job = facts[("job", "be_in", "Paris")]
+    assert any(link.relation.endswith("Reason") and job.id in (link.source_fact_id, link.target_fact_id)
+               for link in batch.links)  # WHY (Alice, move_to, Paris) finds it
+
+
+@pytest.mark.slow
 def test_they_after_a_coordination_is_the_group(parser):
     text = "Alice and Bob moved to Lyon. They love jazz."
     batch, _ = _batch(parser, [text])

@@ -79,7 +79,7 @@ def test_a_turn_without_candidate_facts_is_shown_by_its_utterance_and_zero_weigh
 
 
 ONLY_ENTITIES = {"vector": 0.0, "text": 0.0, "recency": 0.0, "event_recency": 0.0, "mention_recency": 0.0,
-                 "evidence": 0.0, "dated": 0.0}
+                 "evidence": 0.0, "dated": 0.0, "speaker": 0.0, "neighbour": 0.0}
 
 
 def test_entities_weigh_by_rarity(store, namespace):  # noqa: F811

@@ -63,8 +63,10 @@ DEFAULT_KS = (5, 10, 25, 50)
 
 # Signal weights for graphmem.recall.recall, merged over its defaults. The ablations add one
 # signal at a time: vectors, then full text, then the entities named in the cue, then time
-# (recency and the resolved dates of facts) — the last is the default, "graphmem".
-_NO_TIME = {"recency": 0.0, "event_recency": 0.0, "mention_recency": 0.0, "dated": 0.0}
+# (recency and the resolved dates of facts), then the turns of a speaker the cue names, then the
+# neighbour-turn vote — the last is the default, "graphmem".
+_NO_TURN = {"speaker": 0.0, "neighbour": 0.0}
+_NO_TIME = {"recency": 0.0, "event_recency": 0.0, "mention_recency": 0.0, "dated": 0.0, **_NO_TURN}
 _VECTOR = {"text": 0.0, "entity": 0.0, **_NO_TIME}
 _VECTOR_TEXT = {"entity": 0.0, **_NO_TIME}
 _VECTOR_TEXT_ENTITY = dict(_NO_TIME)
@@ -73,11 +75,14 @@ _VECTOR_TEXT_ENTITY = dict(_NO_TIME)
 SYSTEMS: dict[str, tuple[str, str, str]] = {
     "graphmem": ("graphmem", "memory", "RECALL, default weights: fact + utterance vectors, fact + utterance "
                  "full text (content words of the cue), facts of the entities named in the cue (IDF), recency "
-                 "and fact dates; RRF per turn (a fact votes for its anchor utterance)"),
+                 "and fact dates, the turns of a speaker the cue names; RRF per turn (a fact votes for its "
+                 "anchor utterance), a turn next to a candidate turn takes 0.2 of its score"),
     "gm-vector": ("├ vector only", "ablation", "the same RECALL, weights text = entity = time = 0 "
                   "(fact + utterance vectors)"),
     "gm-vector-text": ("├ + full-text", "ablation", "… entity = time = 0"),
-    "gm-entities": ("├ + entities", "ablation", "… time = 0 (the default minus recency and fact dates)"),
+    "gm-entities": ("├ + entities", "ablation", "… time = speaker = neighbour = 0"),
+    "gm-time": ("├ + time", "ablation", "… speaker = neighbour = 0 (recency and fact dates added)"),
+    "gm-speaker": ("├ + speaker", "ablation", "… neighbour = 0 (the default without the neighbour-turn vote)"),
     "gm-no-fact-vector": ("├ − fact vectors", "ablation", "the default without the fact vector list "
                           "(what embedding only utterances would give)"),
     "bm25": ("BM25", "baseline", "bm25s over 'speaker: text' of each turn"),
@@ -85,7 +90,8 @@ SYSTEMS: dict[str, tuple[str, str, str]] = {
     "bm25+dense": ("BM25+dense RRF", "baseline", "reciprocal-rank fusion of the two, k = 60"),
 }
 ABLATION_WEIGHTS: dict[str, Mapping[str, float]] = {"gm-vector": _VECTOR, "gm-vector-text": _VECTOR_TEXT,
-                                                    "gm-entities": _VECTOR_TEXT_ENTITY,
+                                                    "gm-entities": _VECTOR_TEXT_ENTITY, "gm-time": dict(_NO_TURN),
+                                                    "gm-speaker": {"neighbour": 0.0},
                                                     "gm-no-fact-vector": {"fact_vector": 0.0}}
 #: Ablations that need their own ingest (``ingest_ablations=True``): key → Config overrides.
 INGEST_ABLATIONS: dict[str, dict[str, bool]] = {"gm-no-coref": {"coreference": False},

@@ -226,7 +226,18 @@ class _Extractor:
     def is_predicate(self, tok: Token) -> bool:
         if tok.upos == "VERB" and tok.dep not in ("amod", "compound", "aux", "aux:pass"):
             return True
+        if tok.upos == "AUX" and tok.lemma.lower() == "be" and self.there(tok) is not None:
+            return True  # "the job is there" (there: Toulouse)
         return bool(self.kids(tok.i, "cop"))
+
+    def there(self, head: Token) -> Phrase | None:
+        """Locative *there* under ``head``, where coreference found the place it stands for:
+        the place, anchored on "there"."""
+        for adv in self.kids(head.i, "advmod"):
+            ref = self.referents.get(adv.i) if adv.text.lower() == "there" else None
+            if ref is not None:
+                return Phrase(adv.i, ref, adv.idx, adv.end, (adv.idx, adv.end), kind="coref")
+        return None
 
     def subjects(self, head: Token) -> tuple[list[Token], Token | None]:
         """Subject tokens of ``head`` and the governor it inherited them from, if any."""
@@ -357,6 +368,10 @@ class _Extractor:
                     if obj is not None:
                         for s in subjects:
                             pairs.append((s, obj, prep, "svpo", conf))
+            place = self.there(head)
+            if place is not None and not any(o.text == place.text for _, o, _, _, _ in pairs if o is not None):
+                for s in subjects:  # "my sister lives there", "the job is there": … in the place
+                    pairs.append((s, place, None, "locative", 0.7))
             for pred in self.kids(head.i, "acomp", "attr", "xcomp"):
                 if pred.upos in ("ADJ", "NOUN", "PROPN", "NUM") and not self.kids(pred.i, "nsubj", "cop"):
                     obj = self.adjective(pred) if pred.upos == "ADJ" else self.phrase(pred)
@@ -384,8 +399,8 @@ class _Extractor:
                 by = next(iter(self.kids(s.head, "case")), None)
                 words = " ".join(t.text for t in toks + ([by] if by is not None else []))
             else:
-                words = " ".join(t.text for t in toks)
-            predicate = base + (f"_{prep.text.lower()}" if prep is not None else "")
+                words = " ".join(t.text for t in toks) + (" in" if construction == "locative" else "")
+            predicate = base + (f"_{prep.text.lower()}" if prep is not None else "_in" if construction == "locative" else "")
             conf -= penalty + (0.05 if coord else 0.0) + (0.05 if relcl else 0.0)
             conf -= 0.05 * max(0, abs(s.head - head.i) - 6) / 6  # far-flung subjects are less sure
             out.append(RawFact(

@@ -33,8 +33,12 @@ MAX_LIMIT = 10_000
 #: (when the event was, when the fact was last said, how often) break near ties by default;
 #: ``dated`` counts only for a cue that asks when, and then ranks the facts that have a date.
 #: ``entity`` weighs half: facts about the cue's entities mostly repeat the fact lists (LoCoMo dev).
+#: ``speaker``: the turns said by someone the cue names, closest in meaning first (a list of its
+#: own). ``neighbour``: a turn next to a well-scored turn of the same dialogue takes this share of
+#: that turn's score (a question and its answer, evidence spread over consecutive turns).
 DEFAULT_WEIGHTS = {"vector": 1.0, "text": 1.0, "entity": 0.5, "recency": 0.1,
-                   "event_recency": 0.05, "mention_recency": 0.05, "evidence": 0.05, "dated": 0.5}
+                   "event_recency": 0.05, "mention_recency": 0.05, "evidence": 0.05, "dated": 0.5,
+                   "speaker": 1.0, "neighbour": 0.2}
 DIALECTS = ("neo4j", "kuzu")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FUNCTION_WORDS", "content_words"]
+__all__ = ["FUNCTION_WORDS", "content_words", "name_candidates"]
 
 #: English question words, auxiliaries, pronouns, determiners, prepositions and
 #: conjunctions: words that say how something is asked, not what it is about.
@@ -45,3 +45,18 @@ def content_words(cue: str) -> str:
     kept = [w for w in _WORD.findall(cue) if w.lower().replace("’", "'") not in FUNCTION_WORDS
             and w.lower().split("'")[0] not in FUNCTION_WORDS]
     return " ".join(kept) if kept else cue
+
+
+_NAME_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+
+
+def name_candidates(cue: str, longest: int = 3) -> list[str]:
+    """Every run of one to ``longest`` words of the cue, lower-cased: what a speaker's name,
+    lower-cased, must equal to count as named by the cue (a possessive's "s" is a word of its own).
+
+    >>> name_candidates("What did Caroline's mum say?", longest=2)
+    ['what', 'did', 'caroline', 's', 'mum', 'say', 'what did', 'did caroline', 'caroline s', 's mum', 'mum say']
+    """
+    words = [w.lower() for w in _NAME_WORD.findall(cue)]
+    return list(dict.fromkeys(" ".join(words[i:i + n]) for n in range(1, longest + 1)
+                              for i in range(len(words) - n + 1)))

@@ -1,7 +1,9 @@
 """Run a :class:`Compiled` query on a store: the only place queries meet I/O.
 
-RECALL: each candidate statement is one signal; the lists are fused by reciprocal
-rank (Cormack et al., SIGIR 2009, k = 60) with a recency signal, then hydrated into
+RECALL: each candidate statement is one signal, and so is the utterance vector list's share
+said by a speaker the cue names (``speaker``); the lists are fused by reciprocal rank (Cormack
+et al., SIGIR 2009, k = 60) with a recency signal, then per turn, where a turn next to a
+well-scored one gets a share of its score (``neighbour``), then hydrated into
 :class:`~graphmem.recall.RecallHit`s whose ``signals`` explain every score.
 """
 
@@ -14,13 +16,14 @@ from typing import Any
 from ..recall import Provenance, RecalledFact, RecallHit
 from ..store.base import Statement, Store
 from .compile import Compiled
+from .cue import name_candidates
 
 __all__ = ["run_recall", "run_rows", "SIGNAL_OF"]
 
 #: Candidate list → the signal whose weight it takes (RANK BY vector=…, text=…, entity=…).
 SIGNAL_OF = {
     "fact_vector": "vector", "utterance_vector": "vector",
-    "fact_text": "text", "utterance_text": "text",
+    "fact_text": "text", "utterance_text": "text", "utterance_speaker": "speaker",
     "fact_entity": "entity", "fact_about": "entity", "fact_related": "related",
     "fact_symbolic": "symbolic", "utterance_symbolic": "symbolic",
 }
@@ -82,6 +85,7 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
         utts = _hydrate(store, compiled.statements["hydrate_utterances"], utt_ids, "utterance_id")
 
     weight = _weights(spec.weights)
+    _speaker_list(lists, utts, spec.cue, weight)
     fused: dict[tuple[str, str], dict[str, float]] = {}
     for name, keys in lists.items():
         w = weight(name)
@@ -123,6 +127,20 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
     return out
 
 
+def _speaker_list(lists: dict[str, list[tuple[str, str]]], utts: Mapping[str, Mapping[str, Any]],
+                  cue: str | None, weight: Callable[[str], float]) -> None:
+    """``utterance_speaker`` (signal ``speaker``): the utterance vector list's turns said by someone
+    the cue names ("What did Caroline research?"), in that list's order — a list of its own, so a
+    named speaker's turns gain a vote. Built from hydrated rows, the same on every store and path."""
+    if not cue or weight("utterance_speaker") <= 0 or not lists.get("utterance_vector"):
+        return
+    names = set(name_candidates(cue))
+    said = [key for key in lists["utterance_vector"]
+            if ((utts.get(key[1]) or {}).get("speaker") or "").lower() in names]
+    if said:
+        lists["utterance_speaker"] = said
+
+
 def _per_turn(lists: Mapping[str, Sequence[tuple[str, str]]], fused: Mapping[tuple[str, str], Mapping[str, float]],
               facts: Mapping[str, Mapping[str, Any]], utts: Mapping[str, Mapping[str, Any]],
               weight: Callable[[str], float], rrf_k: int) -> list[tuple[tuple[str, str], dict[str, float]]]:
@@ -135,6 +153,10 @@ def _per_turn(lists: Mapping[str, Sequence[tuple[str, str]]], fused: Mapping[tup
     (recency, time) take the best value among the turn's nodes. A turn is shown by its
     candidate facts, best node-level score first, or by the utterance itself when none of
     its facts is a candidate; every node of a turn carries the turn's score and signals.
+
+    ``neighbour``: a turn adjacent to another candidate turn of the same source (position ± 1)
+    adds the weight times that turn's score, the better of its two neighbours (scores before
+    this signal, so it does not spread further): evidence often spans a question and its answer.
     """
 
     def turn_of(kind: str, node_id: str) -> str | None:
@@ -165,12 +187,33 @@ def _per_turn(lists: Mapping[str, Sequence[tuple[str, str]]], fused: Mapping[tup
             if name not in lists:
                 into[name] = max(into.get(name, 0.0), value)
         members.setdefault(turn, []).append(((-sum(signals.values()), node_id), (kind, node_id)))
+    _neighbours(turns, members, facts, utts, weight("neighbour"))
     out: list[tuple[tuple[str, str], dict[str, float]]] = []
     for turn in sorted(members, key=lambda t: (-sum(turns[t].values()), t)):
         nodes = [key for _, key in sorted(members[turn])]
         shown = [key for key in nodes if key[0] == "fact"] or nodes[:1]
         out += [(key, turns[turn]) for key in shown]
     return out
+
+
+def _neighbours(turns: dict[str, dict[str, float]], members: Mapping[str, Sequence[tuple[Any, tuple[str, str]]]],
+                facts: Mapping[str, Mapping[str, Any]], utts: Mapping[str, Mapping[str, Any]], w: float) -> None:
+    """Add the ``neighbour`` signal to ``turns`` (see :func:`_per_turn`), in place."""
+    if w <= 0:
+        return
+    place: dict[str, tuple[Any, int]] = {}  # turn → (source, position), from any hydrated row of it
+    for turn, nodes in members.items():
+        for _, (kind, node_id) in nodes:
+            row = utts.get(node_id) if kind == "utterance" else facts.get(node_id)
+            if row and row.get("source_id") is not None and row.get("position") is not None:
+                place[turn] = (row["source_id"], int(row["position"]))
+                break
+    at = {where: turn for turn, where in place.items()}
+    base = {turn: sum(signals.values()) for turn, signals in turns.items()}
+    for turn, (source, position) in place.items():
+        near = [base[t] for t in (at.get((source, position - 1)), at.get((source, position + 1))) if t is not None]
+        if near:
+            turns[turn]["neighbour"] = w * max(near)
 
 
 #: The statements a store's recall view answers, when their text is a plain RECALL's (no
