@@ -365,7 +365,8 @@ def _print_hits(hits, as_json: bool) -> None:
     table.add_column("quote", overflow="fold")
     for i, h in enumerate(hits, 1):
         p = h.provenance
-        who = " ".join(x for x in (p.speaker or "", p.time or "") if x) or "—"
+        when = (p.time or "").replace("T", " ")  # "2023-05-08 13:56:00" wraps between date and time
+        who = "\n".join(x for x in (p.speaker or "", when) if x) or "—"
         table.add_row(str(i), f"{h.score:.4f}", h.text, who, p.source or "—", f"“{p.quote}”")
     Console().print(table)
 
