@@ -73,6 +73,10 @@ def test_moves_job_changes_and_preferences_supersede_but_stay_in_history(memory,
     assert [r["city"] for r in rows] == ["Paris"]
     assert memory.query("MATCH (Alice, live_in, ?city) RETURN ?city") == []
     assert [r["city"] for r in memory.query("MATCH (Alice, live_in, ?city) HISTORY RETURN ?city")] == ["Paris"]
+    # … and a RECALL AS OF returns nothing said later: neither facts nor turns.
+    then = memory.query('RECALL "Alice lives works moved" AS OF 2023-02-01 LIMIT 50')
+    assert then and all(h.provenance.time <= "2023-02-01" for h in then)
+    assert any(h.provenance.time > "2023-02-01" for h in memory.query('RECALL "Alice lives works moved" LIMIT 50'))
     # "used to": held once, superseded when said.
     assert props(memory, "Bob used to live in Rome")["superseded"] == "2023-06-01T18:01:00"
 

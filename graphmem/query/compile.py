@@ -53,6 +53,7 @@ class FusionSpec:
     with_sources: bool
     cue: str | None = None  # embedded by the executor (models are I/O; compile stays pure)
     rrf_k: int = 60
+    as_of: str | None = None  # AS OF: a fact's provenance is its last anchor said by then
 
 
 @dataclass(frozen=True)

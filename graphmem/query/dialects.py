@@ -193,7 +193,8 @@ class CypherGenerator:
                                         read_only=True)
         st["hydrate_utterances"] = Statement(cypher_text(self.dialect, "utterance_details"),
                                              {"namespace": self.namespace}, read_only=True)
-        fusion = FusionSpec(weights, limit, pool, node.target, node.with_sources, cue=cue)
+        as_of = resolve_when(node.time.as_of, self.now) if node.time.as_of is not None else None
+        fusion = FusionSpec(weights, limit, pool, node.target, node.with_sources, cue=cue, as_of=as_of)
         return Compiled("recall", self.dialect, st, fusion)
 
     @staticmethod
@@ -280,6 +281,8 @@ class CypherGenerator:
 
     def _utterance_filters(self, b: _Builder, node: A.Recall, u: str = "u") -> list[str]:
         conds = [f"{u}.namespace = $ns", f"{u}.{ident('retracted')} IS NULL"] + self.said_time(b, node.time, u)
+        if node.time.as_of is not None:  # AS OF: only what had been said by then
+            conds.append(f"{u}.time <= {b.p(resolve_when(node.time.as_of, self.now))}")
         conds += [self.condition(b, c, {"u": u, "f": "f"}) for c in node.where if c.field in A.UTTERANCE_FIELDS]
         conds += self.mentions(b, node.about, u)
         return conds

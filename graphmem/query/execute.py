@@ -75,10 +75,10 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
 
     fact_ids = sorted({i for name, ids in lists.items() for k, i in ids if k == "fact"})
     utt_ids = sorted({i for name, ids in lists.items() for k, i in ids if k == "utterance"})
-    if "hydrate_facts" in fast:
+    if "hydrate_facts" in fast and spec.as_of is None:  # the view holds each fact's latest anchor
         facts = {i: view.facts[i] for i in fact_ids if i in view.facts}
     else:
-        facts = _hydrate(store, compiled.statements["hydrate_facts"], fact_ids, "id")
+        facts = _hydrate(store, compiled.statements["hydrate_facts"], fact_ids, "id", said_by=spec.as_of)
     if "hydrate_utterances" in fast:
         utts = {i: view.utterances[i] for i in utt_ids if i in view.utterances}
     else:
@@ -333,11 +333,14 @@ def _weights(weights: Mapping[str, float]) -> Callable[[str], float]:
     return weight
 
 
-def _hydrate(store: Store, st: Statement, ids: list[str], key: str) -> dict[str, dict[str, Any]]:
+def _hydrate(store: Store, st: Statement, ids: list[str], key: str, *,
+             said_by: str | None = None) -> dict[str, dict[str, Any]]:
+    """One row per id: the last the statement returns (the latest anchor), or under AS OF the
+    last said by then — a fact restated later still shows the words it had been said in."""
     if not ids:
         return {}
     rows = store.run(Statement(st.text, {**st.params, "ids": ids}, read_only=True)).dicts()
-    return {r[key]: r for r in rows}
+    return {r[key]: r for r in rows if said_by is None or r.get("time") is None or r["time"] <= said_by}
 
 
 def _provenance(r: Mapping[str, Any], start: int | None, end: int | None) -> Provenance:
