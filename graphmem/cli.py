@@ -177,7 +177,7 @@ def ingest(paths: tuple[str, ...], stdin_format: str, workers: int, store: str |
             done: set[str] = set()
 
             def tick(path, result) -> None:
-                if isinstance(result, InputError):
+                if isinstance(result, InputError) and show:  # else listed once at the end (or in --json)
                     err.print(f"[red]error[/] {result}", highlight=False)
                 if str(path) not in done:
                     done.add(str(path))

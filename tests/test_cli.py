@@ -61,6 +61,7 @@ def test_ingest_reports_bad_files_and_exits_1(tmp_path):
     res = CliRunner().invoke(main, ["ingest", str(tmp_path), str(tmp_path / "gone.md"), "--store", str(tmp_path / "s")])
     assert res.exit_code == 1
     assert f"{tmp_path / 'bad.jsonl'}:1" in res.output and "gone.md" in res.output
+    assert res.output.count(f"{tmp_path / 'bad.jsonl'}:1") == 1  # once, not live and again at the end
     assert "1 documents added" in res.output
 
 
