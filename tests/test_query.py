@@ -143,7 +143,11 @@ def test_parameters_are_bound_and_missing_ones_named():
 @pytest.mark.parametrize(
     ("text", "line", "column", "hint"),
     [
-        ("RECALL where does Alice work", 1, 14, "unquoted cue"),
+        ("RECALL where does Alice work", 1, 14, "cue to recall by meaning is quoted"),
+        ("RECALL what is it", 1, 13, "unquoted cue"),
+        ('RECALL "x" WHERE speakr = Bob', 1, 18, "'speakr' is not a field; did you mean speaker?"),
+        ('RECAL "x"', 1, 1, "did you mean RECALL?"),
+        ('RECALL "x" LIMT 5', 1, 12, "did you mean LIMIT?"),
         ("MATCH Alice, work_at, ?x", 1, 7, "parentheses"),
         ("MATCH (Alice, work_at)", 1, 22, "three parts"),
         ('RECALL "x" LIMIT five', 1, 18, "whole number"),

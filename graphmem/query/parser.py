@@ -22,7 +22,8 @@ _WORDS = {
 
 #: Mistakes people make, mapped to a sentence that says what to write instead.
 _HINTS = {
-    "unquoted cue": ["RECALL where does Alice work", "RECALL FACTS where"],
+    'unquoted cue: a cue of several words is quoted (RECALL "does Alice work")':
+        ["RECALL does Alice work", "RECALL FACTS does Alice work", "RECALL UTTERANCES does Alice work"],
     "MATCH needs (subject, predicate, object) in parentheses": ["MATCH Alice, work_at, ?x", "MATCH ?p work_at"],
     "a triple pattern has three parts": ["MATCH (Alice, work_at)", "MATCH (?a)"],
     "dates are written YYYY-MM-DD": ["RECALL \"x\" SINCE 05/01/2023", "TIMELINE Alice SINCE May"],
@@ -59,9 +60,9 @@ def parse(text: str) -> A.Statement:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
         expected = sorted(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or [])
-        hint = None
+        hint = _near_miss(exc, expected)
         try:
-            hint = exc.match_examples(_parser().parse, _HINTS, use_accepts=True)
+            hint = hint or exc.match_examples(_parser().parse, _HINTS, use_accepts=True)
         except Exception:  # noqa: BLE001 - a hint is a nicety; never hide the real error
             hint = None
         raise QuerySyntaxError(
@@ -77,6 +78,23 @@ def parse(text: str) -> A.Statement:
         line, column = getattr(tok, "line", 1) or 1, getattr(tok, "column", 1) or 1
         raise QuerySyntaxError(f"cannot read {getattr(tok, 'type', 'this')}: {exc.orig_exc}", text=text, line=line,
                                column=column, expected=[], context="") from None
+
+
+def _near_miss(exc: Any, expected: list[str]) -> str | None:
+    """A sentence for a word that is almost right: a misspelt keyword ("RECAL" → RECALL) or a
+    field that does not exist (``WHERE colour = red``)."""
+    import difflib
+
+    word = str(getattr(getattr(exc, "token", None), "value", "") or "")
+    if not word or not word.replace("_", "").isalpha():
+        return None
+    if "FIELD" in expected:
+        close = difflib.get_close_matches(word.lower(), A.FIELDS, n=1)
+        also = f"; did you mean {close[0]}?" if close else ""
+        return f"{word!r} is not a field{also} (a cue to recall by meaning is quoted: RECALL \"…\")"
+    keywords = [t for t in expected if t.isupper() and t.isalpha() and t not in _WORDS]
+    close = difflib.get_close_matches(word.upper(), keywords, n=1, cutoff=0.75)
+    return f"did you mean {close[0]}?" if close else None
 
 
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
