@@ -148,7 +148,7 @@ class Config:
         if not self.store:
             return str(self.home / "store")
         if "://" not in self.store:
-            from .store.kuzu import _DB_FILE as DB_FILE
+            from .store.kuzu import DB_FILE
 
             folder = Path(self.store)
             if not (folder / DB_FILE).exists() and (folder / "store" / DB_FILE).exists():

@@ -738,14 +738,14 @@ class Resolver:
             # (an argument of a clause inside a fronted phrase does not stop the climb: "According to a
             # passage recording her birth, Rita …")
             t = parent
-        return self._after_opening_phrase(m)
+        return None
 
     def _after_opening_phrase(self, m: _Mention) -> int | None:
         """Where the parse lost the main clause: a sentence that opens with a prepositional phrase
         holding the pronoun ("In her review of …, Nora Wright of … found"), then a comma and a
         person's name — that name."""
         toks = self.doc.tokens
-        first = next(t for t in toks[:m.head + 1] if t.sent == toks[m.head].sent)
+        first = toks[self.doc.sents[toks[m.head].sent][0]]
         if first.upos not in ("ADP", "SCONJ") or m.head - first.i > 3:
             return None
         comma = next((t for t in toks[m.head + 1:] if t.sent == first.sent and t.text == ","), None)

@@ -73,7 +73,7 @@ def _columns(body: str) -> list[tuple[str, str]]:
     return out
 
 
-_DB_FILE = "graph.kuzu"
+DB_FILE = "graph.kuzu"  # the database file inside a store folder (config.store_location looks for it)
 _PREPARED_MAX = 512  # prepared statements kept per store
 
 
@@ -173,9 +173,9 @@ class KuzuStore:
         try:
             if not read_only:
                 self.path.mkdir(parents=True, exist_ok=True)
-            elif not (self.path / _DB_FILE).exists():
+            elif not (self.path / DB_FILE).exists():
                 raise StoreUnavailable(f"no graphmem store at {self.path}", uri=str(self.path), store=self.name)
-            self._db = kuzu.Database(str(self.path / _DB_FILE), read_only=read_only)
+            self._db = kuzu.Database(str(self.path / DB_FILE), read_only=read_only)
             self._conn = kuzu.Connection(self._db)
         except StoreUnavailable:
             raise
