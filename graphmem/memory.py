@@ -13,7 +13,7 @@ from .config import Config
 from .errors import ConfigError, InputError, ReadOnlyError
 from .model import MemoryBatch, Source, Utterance, iso_time, make_id
 from .readers import Document, Turn, expand_paths, iter_documents
-from .recall import RecallHit, recall
+from .recall import RecallHit, embedding_text, recall
 from .store import Store, open_store
 from .store.base import WriteReport
 
@@ -325,14 +325,15 @@ class Memory:
             raise ValueError("recall needs a non-empty cue")
         if k < 1:
             raise ValueError("k must be at least 1")
-        vector = self._embed_cue(text)
+        vector = self._embed_cue(embedding_text(self.store, self.namespace, text))
         return recall(self.store, self.namespace, text, vector, k=k)
 
     #: How many recent cues keep their embedding (an agent asks the same things again and again).
     CUE_CACHE = 256
 
     def _embed_cue(self, cue: str) -> list[float]:
-        """The cue's embedding, from a small LRU cache when it was asked recently."""
+        """The embedding of a cue's :func:`~graphmem.recall.embedding_text`, from a small LRU
+        cache when it was asked recently."""
         cache = self._cue_vectors
         vector = cache.get(cue)
         if vector is None:
@@ -382,7 +383,7 @@ class Memory:
             return compiled
         if compiled.kind == "recall":
             cue = compiled.fusion.cue if compiled.fusion else None
-            vector = self._embed_cue(cue) if cue else None
+            vector = self._embed_cue(embedding_text(self.store, self.namespace, cue)) if cue else None
             return run_recall(self.store, compiled, vector)
         if compiled.kind == "remember":
             a = compiled.action or {}

@@ -13,7 +13,7 @@ from typing import Any
 
 from .store.base import Store
 
-__all__ = ["Provenance", "RecalledFact", "RecallHit", "recall"]
+__all__ = ["Provenance", "RecalledFact", "RecallHit", "cue_speakers", "embedding_text", "recall"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,8 @@ def recall(
     k: int = 10,
     weights: Mapping[str, float] | None = None,
 ) -> list[RecallHit]:
-    """``RECALL "cue" LIMIT k`` on ``store``, with the cue already embedded as ``vector``.
+    """``RECALL "cue" LIMIT k`` on ``store``, with the cue already embedded as ``vector``
+    (embed :func:`embedding_text` of the cue, as :class:`graphmem.Memory` does).
 
     ``weights`` may name signals (``vector``, ``text``, ``entity``, ``recency``) or single
     candidate lists (``fact_vector``, ``utterance_text`` …); a weight of 0 turns one off.
@@ -98,3 +99,29 @@ def recall(
         merged = {**DEFAULT_WEIGHTS, **weights}
         compiled = replace(compiled, fusion=replace(compiled.fusion, weights=merged))
     return run_recall(store, compiled, vector)
+
+
+def cue_speakers(store: Store, namespace: str, cue: str) -> list[str]:
+    """The speakers of ``namespace`` that ``cue`` names (a run of its words equal to the name,
+    case aside): read from the embedded store's cached list, or looked up by the Neo4j index on
+    (namespace, speaker)."""
+    from .query.cue import name_candidates, name_runs
+    from .resources import cypher_text
+    from .store.base import Statement
+
+    known = getattr(store, "speaker_names", None)
+    if known is not None:
+        names = set(name_candidates(cue))
+        return sorted(s for s in known(namespace) if s.lower() in names)
+    st = Statement(cypher_text(store.dialect, "speakers_named"), {"namespace": namespace, "names": name_runs(cue)},
+                   read_only=True)
+    return sorted({r[0] for r in store.run(st).rows})
+
+
+def embedding_text(store: Store, namespace: str, cue: str) -> str:
+    """What RECALL embeds for ``cue``: the cue in its speakers' first person
+    (:func:`graphmem.query.cue.first_person`); the cue itself when it names no speaker."""
+    from .query.cue import first_person
+
+    speakers = cue_speakers(store, namespace, cue)
+    return first_person(cue, speakers) if speakers else cue

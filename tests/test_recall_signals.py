@@ -12,9 +12,9 @@ from test_store_conformance import store  # noqa: F401  (the fixture: every stor
 
 from graphmem.config import Config
 from graphmem.query.compile import DEFAULT_WEIGHTS, compile_query
-from graphmem.query.cue import name_candidates
-from graphmem.query.execute import _per_turn, _view, _weights, run_recall
-from graphmem.recall import recall
+from graphmem.query.cue import first_person, name_candidates
+from graphmem.query.execute import LIST_SHARES, _per_turn, _view, _weights, run_recall
+from graphmem.recall import cue_speakers, embedding_text, recall
 from graphmem.store import open_store
 
 #: Only the vector lists count (and whatever a test adds back).
@@ -112,8 +112,52 @@ def test_a_turn_next_to_a_strong_one_moves_up(store, namespace):  # noqa: F811
     on = recall(store, namespace, cue, vector, k=8, weights={**VECTOR_ONLY, "neighbour": 0.2})
     assert [h.text for h in on][:3] == ["Ann crossed Alps", "Ben took train", "Cid crossed Iceland"]
     ben = next(h for h in on if h.text == "Ben took train")
-    assert ben.signals["neighbour"] == pytest.approx(0.2 * 2 / 61)  # Ann's two vector votes, rank 1
+    # Ann's two vector votes at rank 1: her turn's and her fact's, each its list's share.
+    assert ben.signals["neighbour"] == pytest.approx(0.2 * sum(LIST_SHARES["any"].values()) / 61)
     assert "neighbour" not in next(h for h in on if h.text == "Cid crossed Iceland").signals
+
+
+@pytest.mark.parametrize(("query", "scale", "target"), [
+    ('RECALL "sailing a boat" LIMIT 4', 1.0, "any"),  # turns and facts: the turn's vector leads
+    ('RECALL "sailing a boat" LIMIT 4 RANK BY vector = 2', 2.0, "any"),  # RANK BY vector scales both
+    ('RECALL FACTS "sailing a boat" LIMIT 4', 1.0, "facts"),  # facts alone: their vectors are all there is
+    ('RECALL UTTERANCES "sailing a boat" LIMIT 4', 1.0, "utterances"),
+])
+def test_vector_lists_weigh_their_share_of_the_vector_weight(store, namespace, query, scale, target):  # noqa: F811
+    store.write_batch(make_batch(namespace, "s1", SPEAKERS))
+    compiled = compile_query(query, store.dialect, namespace=namespace, embedding_dim=len(unit(1)))
+    top = run_recall(store, compiled, unit(1, 0, 0))[0]
+    assert "sail" in top.text
+    lists = {"any": ("fact_vector", "utterance_vector"), "facts": ("fact_vector",),
+             "utterances": ("utterance_vector",)}[target]
+    assert set(top.signals) & {"fact_vector", "utterance_vector"} == set(lists)
+    for name in lists:  # both rank 1
+        assert top.signals[name] == pytest.approx(scale * LIST_SHARES[target].get(name, 1.0) / 61), name
+    if target == "any":  # the turn's own vector leads, its facts' vectors break ties
+        assert top.signals["utterance_vector"] > 4 * top.signals["fact_vector"]
+
+
+# --- the cue in its speakers' first person ----------------------------------------------------
+
+
+def test_a_named_speaker_becomes_i_and_a_possessive_my():
+    speakers = ["Zara", "Anna Berg", "user"]
+    assert first_person("What did Zara's brother tell Anna Berg?", speakers) == "What did my brother tell I?"
+    assert first_person("what does ZARA fix", speakers) == "what does I fix"
+    assert first_person("What does the user like?", speakers) == "What does I like?"
+    # whole words only: other words that contain a name, and other names, stay
+    assert first_person("Zarathustra and the users met Anna", speakers) == "Zarathustra and the users met Anna"
+
+
+def test_cues_find_the_speakers_they_name_on_every_store(store, namespace):  # noqa: F811
+    store.write_batch(make_batch(namespace, "s1", SPEAKERS))
+    assert cue_speakers(store, namespace, "What did zara and Bob's dog do?") == ["Bob", "Zara"]
+    assert cue_speakers(store, namespace, "What does Quinn paint?") == []
+    assert cue_speakers(store, "another-" + namespace, "What did Zara do?") == []  # namespaces stay apart
+    store.write_batch(make_batch(namespace, "s2", [("Quinn", "I paint ships", "paint", "ships", unit(0, 1, 0))]))
+    assert cue_speakers(store, namespace, "What does Quinn paint?") == ["Quinn"]  # a new speaker is seen at once
+    assert embedding_text(store, namespace, "Did Bob's sister bake for Zara?") == "Did my sister bake for I?"
+    assert embedding_text(store, namespace, "Who bakes?") == "Who bakes?"
 
 
 # --- the recall view answers as Cypher does -----------------------------------------------------

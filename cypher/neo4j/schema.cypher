@@ -13,6 +13,7 @@ CREATE CONSTRAINT entity_merge_id IF NOT EXISTS FOR (n:EntityMerge) REQUIRE n.id
 CREATE INDEX source_namespace IF NOT EXISTS FOR (n:Source) ON (n.namespace);
 CREATE INDEX utterance_namespace IF NOT EXISTS FOR (n:Utterance) ON (n.namespace);
 CREATE INDEX utterance_source IF NOT EXISTS FOR (n:Utterance) ON (n.source_id);
+CREATE INDEX utterance_speaker IF NOT EXISTS FOR (n:Utterance) ON (n.namespace, n.speaker);
 CREATE INDEX entity_namespace IF NOT EXISTS FOR (n:Entity) ON (n.namespace);
 CREATE INDEX entity_merge_namespace IF NOT EXISTS FOR (n:EntityMerge) ON (n.namespace);
 CREATE INDEX fact_namespace IF NOT EXISTS FOR (n:Fact) ON (n.namespace);

@@ -73,10 +73,11 @@ _VECTOR_TEXT_ENTITY = dict(_NO_TIME)
 
 # key → (short label, kind, description). Order is the order of the tables.
 SYSTEMS: dict[str, tuple[str, str, str]] = {
-    "graphmem": ("graphmem", "memory", "RECALL, default weights: fact + utterance vectors, fact + utterance "
-                 "full text (content words of the cue), facts of the entities named in the cue (IDF), recency "
-                 "and fact dates, the turns of a speaker the cue names; RRF per turn (a fact votes for its "
-                 "anchor utterance), a turn next to a candidate turn takes 0.2 of its score"),
+    "graphmem": ("graphmem", "memory", "RECALL, default weights: utterance vectors (fact vectors at a "
+                 "quarter), fact + utterance full text (content words of the cue), facts of the entities "
+                 "named in the cue (IDF), recency and fact dates, the turns of a speaker the cue names; "
+                 "RRF per turn (a fact votes for its anchor utterance), a turn next to a candidate turn "
+                 "takes 0.2 of its score"),
     "gm-vector": ("├ vector only", "ablation", "the same RECALL, weights text = entity = time = 0 "
                   "(fact + utterance vectors)"),
     "gm-vector-text": ("├ + full-text", "ablation", "… entity = time = 0"),
@@ -85,6 +86,10 @@ SYSTEMS: dict[str, tuple[str, str, str]] = {
     "gm-speaker": ("├ + speaker", "ablation", "… neighbour = 0 (the default without the neighbour-turn vote)"),
     "gm-no-fact-vector": ("├ − fact vectors", "ablation", "the default without the fact vector list "
                           "(what embedding only utterances would give)"),
+    "gm-fact-vector-full": ("├ fact vectors × 1", "ablation", "the default with the fact vector list at the "
+                            "full vector weight instead of its share"),
+    "gm-as-asked": ("├ cue as asked", "ablation", "the default with the question embedded as asked, not in "
+                    "the first person of the speakers it names (one more RECALL on the same store)"),
     "bm25": ("BM25", "baseline", "bm25s over 'speaker: text' of each turn"),
     "dense": ("dense", "baseline", "cosine over 'speaker: text' embedded with graphmem's embedding model"),
     "bm25+dense": ("BM25+dense RRF", "baseline", "reciprocal-rank fusion of the two, k = 60"),
@@ -92,7 +97,8 @@ SYSTEMS: dict[str, tuple[str, str, str]] = {
 ABLATION_WEIGHTS: dict[str, Mapping[str, float]] = {"gm-vector": _VECTOR, "gm-vector-text": _VECTOR_TEXT,
                                                     "gm-entities": _VECTOR_TEXT_ENTITY, "gm-time": dict(_NO_TURN),
                                                     "gm-speaker": {"neighbour": 0.0},
-                                                    "gm-no-fact-vector": {"fact_vector": 0.0}}
+                                                    "gm-no-fact-vector": {"fact_vector": 0.0},
+                                                    "gm-fact-vector-full": {"fact_vector": 1.0}}
 #: Ablations that need their own ingest (``ingest_ablations=True``): key → Config overrides.
 INGEST_ABLATIONS: dict[str, dict[str, bool]] = {"gm-no-coref": {"coreference": False},
                                                 "gm-no-discourse": {"discourse": False}}
@@ -366,7 +372,7 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 def _ask(conv: Conversation, questions: list[Question], mem: Any, K: int, bar: Any,
          clock: dict[str, float]) -> list[dict[str, Any]]:
-    from ..recall import recall
+    from ..recall import embedding_text, recall
     from .baselines import BM25, Dense, rrf
     from .dates import top_events
 
@@ -379,11 +385,20 @@ def _ask(conv: Conversation, questions: list[Question], mem: Any, K: int, bar: A
     bm25 = BM25(texts)
     qvecs = mem.embedder.encode([q.question for q in questions])
     clock["baseline_index_s"] += time.perf_counter() - t0
+    # graphmem embeds each question as its speakers would say it (Memory.recall does the same);
+    # the look-up of the speakers it names counts in its latency, the embedding does not.
+    looked_up: list[float] = []
+    gm_texts = []
+    for q in questions:
+        t0 = time.perf_counter()
+        gm_texts.append(embedding_text(mem.store, mem.namespace, q.question))
+        looked_up.append(time.perf_counter() - t0)
+    gm_vecs = mem.embedder.encode(gm_texts)
     mem.recall(questions[0].question, k=K)  # warm the store's caches; not timed
     shared = SharedReads(mem.store)
     task = bar.add_task(f"{conv.sample_id}: {len(questions)} questions", total=len(questions))
     records = []
-    for q, vec in zip(questions, qvecs):
+    for q, vec, gm_vec, speakers_s in zip(questions, qvecs, gm_vecs, looked_up):
         ranked: dict[str, list[str]] = {}
         lat: dict[str, float] = {}
 
@@ -395,12 +410,15 @@ def _ask(conv: Conversation, questions: list[Question], mem: Any, K: int, bar: A
             return out
 
         shared.forget()
-        gm_hits = timed("graphmem", lambda: recall(shared, mem.namespace, q.question, vec, k=HITS_PER_TURN * K))
+        gm_hits = timed("graphmem", lambda: recall(shared, mem.namespace, q.question, gm_vec, k=HITS_PER_TURN * K))
+        lat["graphmem"] += speakers_s
         ranked["graphmem"] = hit_turns(gm_hits)[:K]
         for key, weights in ABLATION_WEIGHTS.items():
-            hits = timed(key, lambda w=weights: recall(shared, mem.namespace, q.question, vec, k=HITS_PER_TURN * K,
-                                                       weights=w))
+            hits = timed(key, lambda w=weights: recall(shared, mem.namespace, q.question, gm_vec,
+                                                       k=HITS_PER_TURN * K, weights=w))
             ranked[key] = hit_turns(hits)[:K]
+        hits = timed("gm-as-asked", lambda: recall(shared, mem.namespace, q.question, vec, k=HITS_PER_TURN * K))
+        ranked["gm-as-asked"] = hit_turns(hits)[:K]
         by_bm25 = timed("bm25", lambda: bm25.rank(q.question))
         by_dense = timed("dense", lambda: dense.rank(vec))
         fused = timed("bm25+dense", lambda: rrf(by_bm25, by_dense))
@@ -432,10 +450,10 @@ def _ask_ingest_ablation(key: str, conv: Conversation, files: list[Path], questi
                          records: list[dict[str, Any]], mem: Any, K: int, bar: Any, clock: dict[str, float]) -> None:
     """Ingest ``conv`` again through ``mem`` (an ablated pipeline, its own namespace) and add
     the default RECALL's turns there to each question's record as ``key``."""
-    from ..recall import recall
+    from ..recall import embedding_text, recall
 
     _ingest(conv, files, mem, bar, clock, "ablation_ingest_s", f" ({key})")
-    qvecs = mem.embedder.encode([q.question for q in questions])
+    qvecs = mem.embedder.encode([embedding_text(mem.store, mem.namespace, q.question) for q in questions])
     for rec, q, vec in zip(records, questions, qvecs):
         t = time.perf_counter()
         hits = recall(mem.store, mem.namespace, q.question, vec, k=HITS_PER_TURN * K)

@@ -6,13 +6,18 @@ their stride; a full-text index does not drop them on every store (Kùzu's fts e
 keeps them in the query), so they drown the few words that pick out the answer. The
 full-text candidates are therefore asked with the cue's content words only; the vector
 candidates still see the whole cue.
+
+The vectors see it from the speaker's side, though (:func:`first_person`): in a dialogue
+people speak of themselves as "I", so "What did Caroline research?" is embedded as "What did I
+research?", which is what Caroline's own turn says.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-__all__ = ["FUNCTION_WORDS", "content_words", "name_candidates"]
+__all__ = ["FUNCTION_WORDS", "content_words", "first_person", "name_candidates", "name_runs"]
 
 #: English question words, auxiliaries, pronouns, determiners, prepositions and
 #: conjunctions: words that say how something is asked, not what it is about.
@@ -60,3 +65,29 @@ def name_candidates(cue: str, longest: int = 3) -> list[str]:
     words = [w.lower() for w in _NAME_WORD.findall(cue)]
     return list(dict.fromkeys(" ".join(words[i:i + n]) for n in range(1, longest + 1)
                               for i in range(len(words) - n + 1)))
+
+
+def name_runs(cue: str, longest: int = 3) -> list[str]:
+    """:func:`name_candidates` as written, and each run lower-cased and capitalized: the names a
+    store's speakers are looked up by (an index compares them exactly)."""
+    words = _NAME_WORD.findall(cue)
+    runs = [" ".join(words[i:i + n]) for n in range(1, longest + 1) for i in range(len(words) - n + 1)]
+    return list(dict.fromkeys(v for r in runs for v in (r, r.lower(), r.title())))
+
+
+def first_person(cue: str, speakers: Iterable[str]) -> str:
+    """The cue as its speakers would put it: each speaker it names becomes "I" ("my" for a
+    possessive; a "the" before the name goes too), so its embedding meets the turns in which
+    they speak of themselves. LoCoMo dev, the cue's vector alone over plain turns: R@5 24.0
+    as asked, 53.7 in the first person; all of RECALL: 57.8 → 61.3.
+
+    >>> first_person("When did Caroline's mum visit Melanie?", ["Melanie", "Caroline"])
+    'When did my mum visit I?'
+    >>> first_person("What does the user like?", ["user"])
+    'What does I like?'
+    """
+    out = cue
+    for name in sorted({s.strip() for s in speakers if s and s.strip()}, key=len, reverse=True):
+        pattern = rf"(?<![\w-])(?:the\s+)?{re.escape(name)}(?P<s>['’]s)?(?![\w-])"
+        out = re.sub(pattern, lambda m: "my" if m.group("s") else "I", out, flags=re.IGNORECASE)
+    return out

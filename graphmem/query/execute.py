@@ -20,6 +20,22 @@ from .cue import name_candidates
 
 __all__ = ["run_recall", "run_rows", "SIGNAL_OF"]
 
+#: Share of the vector weight the fact vector list takes in a RECALL of facts and utterances
+#: (RECALL FACTS keeps it whole); LoCoMo dev R@5 / R@10 at 1, 0.5, 0.25, 0: 56.6 / 65.9,
+#: 57.6 / 67.5, 57.8 / 68.2, 58.1 / 68.2 — a quarter keeps the facts' own similarity as a tie-break.
+FACT_VECTOR_SHARE = 0.25
+#: Share of the vector weight the utterance vector list takes: since the cue is embedded in its
+#: speakers' first person (graphmem.recall.embedding_text) this list is the best single one
+#: (LoCoMo dev R@5 / R@10 at 1, 1.5, 2, 3, 4: 61.3 / 71.3, 61.9 / 73.1, 63.3 / 73.8, 63.4 / 74.6,
+#: 63.3 / 74.4; 2 is where the plateau starts).
+UTTERANCE_VECTOR_SHARE = 2.0
+#: The shares by RECALL target: a list not named keeps its signal's weight.
+LIST_SHARES: dict[str, dict[str, float]] = {
+    "any": {"fact_vector": FACT_VECTOR_SHARE, "utterance_vector": UTTERANCE_VECTOR_SHARE},
+    "utterances": {"utterance_vector": UTTERANCE_VECTOR_SHARE},
+    "facts": {},
+}
+
 #: Candidate list → the signal whose weight it takes (RANK BY vector=…, text=…, entity=…).
 SIGNAL_OF = {
     "fact_vector": "vector", "utterance_vector": "vector",
@@ -84,7 +100,7 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
     else:
         utts = _hydrate(store, compiled.statements["hydrate_utterances"], utt_ids, "utterance_id")
 
-    weight = _weights(spec.weights)
+    weight = _weights(spec.weights, LIST_SHARES.get(spec.target, {}))
     _speaker_list(lists, utts, spec.cue, weight)
     fused: dict[tuple[str, str], dict[str, float]] = {}
     for name, keys in lists.items():
@@ -322,13 +338,16 @@ def _time_signals(fused: dict[tuple[str, str], dict[str, float]], facts: Mapping
             fused[key][signal] = w / (rrf_k + ranks[value])
 
 
-def _weights(weights: Mapping[str, float]) -> Callable[[str], float]:
-    """A list's weight: set for the list itself (``fact_text``), else for its signal (``text``)."""
+def _weights(weights: Mapping[str, float], shares: Mapping[str, float] | None = None) -> Callable[[str], float]:
+    """A list's weight: set for the list itself (``fact_text``), else for its signal (``text``)
+    times the list's share of it (:data:`LIST_SHARES`: where turns are recalled, each turn's own
+    vector carries what its facts' vectors say, so the fact vector list weighs a quarter and
+    the utterance vector list twice the vector weight; ``RANK BY vector`` scales both)."""
 
     def weight(name: str) -> float:
         if name in weights:
             return float(weights[name])
-        return float(weights.get(SIGNAL_OF.get(name, name), 1.0))
+        return float(weights.get(SIGNAL_OF.get(name, name), 1.0)) * (shares or {}).get(name, 1.0)
 
     return weight
 
