@@ -303,3 +303,60 @@ def test_text_index_is_bm25_and_keeps_new_documents_current():
     index.add([f"m{i}" for i in range(more)], ["bread"] * more)
     assert index.builds == 2 and index.built == len(index)
     assert index.search("zeppelin", None, 5) == ["new0"]
+
+
+def test_entity_candidates_match_a_sort_of_every_pair():
+    """``fact_entity`` from the view: the first ``fetch`` (entity idf × cosine) pairs by score,
+    ties in entity order, kept if recallable, then by score and id — checked against sorting
+    every pair, with a popular entity (more facts than ``fetch``) and tied scores."""
+    from graphmem.store.rview import RecallView
+
+    rng = np.random.default_rng(5)
+    view = RecallView("ns", (0, 0))
+    facts = [f"f{i:04d}" for i in range(600)]
+    base = rng.standard_normal((4, DIM)).astype(np.float32)
+    view._vectors(facts, base[rng.integers(0, 4, len(facts))])  # four distinct vectors: many ties
+    view.fact_ok = set(facts[::3]) | set(facts[1::7])
+    view.utterance_ids = {f"u{i}" for i in range(50)}
+    view.entity_facts = {"big": facts[:500], "small": facts[480:] + ["no_vector"], "other": facts[::5]}
+    view.entity_df = {"big": 40, "small": 3, "other": 10}
+
+    def reference(entities, vector, fetch, k):
+        q = np.asarray(vector, dtype=np.float64)
+        pairs = []
+        for e in dict.fromkeys(entities):
+            fs = [f for f in view.entity_facts.get(e, []) if f in view.fact_row]
+            idf = np.log((view.n_utterances + 1.0) / (view.entity_df.get(e, 0) + 0.5))
+            cos = (view.fact_matrix[[view.fact_row[f] for f in fs]].astype(np.float64) @ q) / np.linalg.norm(q)
+            pairs += [(float(idf * c), f) for f, c in zip(fs, cos)]
+        pairs.sort(key=lambda p: -p[0])
+        kept = dict.fromkeys((s, f) for s, f in pairs[:fetch] if f in view.fact_ok)
+        return [f for _, f in sorted(kept, key=lambda p: (-p[0], p[1]))[:k]]
+
+    for trial in range(20):
+        vector = base[trial % 4].astype(np.float64) + 0.1 * rng.standard_normal(DIM)
+        entities = [["big"], ["small", "big", "small"], ["other", "big"], ["missing", "small"]][trial % 4]
+        for fetch, k in ((100, 30), (10, 10), (130, 60), (260, 120), (1000, 50)):
+            got = view.entity_candidates(entities, vector.tolist(), fetch, k)
+            assert got == reference(entities, vector, fetch, k)
+            assert got and set(got) <= view.fact_ok
+    view.entity_facts["big"].append(facts[599])  # a new fact of the entity is seen
+    assert view.entity_candidates(["big"], base[facts.index(facts[599]) % 4].tolist(), 1000, 600) == \
+        reference(["big"], base[facts.index(facts[599]) % 4], 1000, 600)
+
+
+def test_rows_share_repeated_text_and_read_back_as_dicts():
+    from graphmem.store.rview import Rows
+
+    values: dict[str, str] = {}
+    rows = Rows(["id", "speaker", "text"], values, unique=("id", "text"))
+    rows["a"] = {"id": "a", "speaker": "".join(["Ali", "ce"]), "text": "one"}
+    rows["b"] = {"id": "b", "speaker": "".join(["Al", "ice"]), "text": "two"}
+    assert rows["a"] == {"id": "a", "speaker": "Alice", "text": "one"} and list(rows) == ["a", "b"]
+    assert rows["a"]["speaker"] is rows["b"]["speaker"]  # one copy of a repeated value
+    assert "one" not in values and "a" not in values  # unique columns are not looked up
+    assert rows == {"a": rows["a"], "b": rows["b"]} and "b" in rows and "c" not in rows
+    del rows["a"]
+    assert len(rows) == 1 and rows.get("a") is None
+    with pytest.raises(RuntimeError, match="columns"):
+        rows["c"] = {"id": "c", "speaker": "Bob"}

@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -153,6 +153,42 @@ def _idf(df: np.ndarray | float, n: float) -> np.ndarray | float:
     return np.log1p((n - df + 0.5) / (df + 0.5))
 
 
+class Rows(MutableMapping[str, dict[str, Any]]):
+    """Hydration rows by node id. Each is kept as a tuple in one column order, its text values
+    shared with every equal one of the view (a speaker, a session, an utterance's text in each
+    of its facts' rows); reading a row builds its dict. Thirty-five columns in a dict cost
+    ≈ 2.5× as much (``bench/README.md``, the recall view at 100k facts)."""
+
+    def __init__(self, columns: Sequence[str], values: dict[str, str], unique: Sequence[str] = ()) -> None:
+        self.columns = tuple(columns)
+        self._names = frozenset(self.columns)
+        self._share = tuple(c not in unique for c in self.columns)  # unique columns: not worth a look-up
+        self._values = values  # text value → the one copy kept
+        self._rows: dict[str, tuple[Any, ...]] = {}
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        return dict(zip(self.columns, self._rows[key]))
+
+    def __setitem__(self, key: str, row: dict[str, Any]) -> None:
+        if row.keys() != self._names:
+            raise RuntimeError(f"a hydration row with columns {sorted(row)}, the view keeps {sorted(self.columns)}")
+        values = self._values
+        self._rows[key] = tuple(values.setdefault(v, v) if share and type(v) is str else v
+                                for v, share in zip((row[c] for c in self.columns), self._share))
+
+    def __delitem__(self, key: str) -> None:
+        del self._rows[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 class TextIndex:
     """BM25 over the texts of one kind of node (facts, utterances, entity names) of one namespace.
 
@@ -257,8 +293,10 @@ class RecallView:
         self.text = text  # ranks full text itself (fact_text, utterance_text, the entity search)
         self.fact_ok: set[str] = set()  # not a question, not retracted, not superseded
         self.utterance_ok: set[str] = set()  # not retracted
-        self.facts: dict[str, dict[str, Any]] = {}  # hydration rows (the anchor with the latest time)
-        self.utterances: dict[str, dict[str, Any]] = {}
+        values: dict[str, str] = {}  # text values shared by the rows of both
+        #: Hydration rows (a fact's: the anchor with the latest time).
+        self.facts = Rows([c for *_, c in _FACT_COLUMNS], values, unique=("id", "text", "event_text"))
+        self.utterances = Rows([c for *_, c in _UTTERANCE_COLUMNS], values)
         self.entity_facts: dict[str, list[str]] = {}
         self.entity_df: dict[str, int] = {}  # distinct utterances anchoring the entity's facts
         self.anchors: dict[str, set[str]] = {}  # fact → its anchor utterances
@@ -268,6 +306,7 @@ class RecallView:
         self.fact_row: dict[str, int] = {}  # fact id → row of ``fact_matrix``
         self.fact_matrix = np.zeros((0, 0), dtype=np.float32)  # unit rows (capacity may exceed the rows used)
         self.fact_text, self.utterance_text, self.entity_text = TextIndex(), TextIndex(), TextIndex()
+        self._rows: dict[str, tuple[tuple[int, int], np.ndarray, list[str]]] = {}  # see _entity_rows
 
     @property
     def n_utterances(self) -> int:
@@ -278,18 +317,38 @@ class RecallView:
         """``fact_entity``: the facts of the cue's entities by idf × cosine to the cue."""
         q = np.asarray(vector, dtype=np.float64)
         norm = float(np.linalg.norm(q))
-        pairs: list[tuple[float, str]] = []
+        scores: list[np.ndarray] = []
+        names: list[str] = []  # the fact of each score, entity by entity
         for e in dict.fromkeys(entities):
             facts = self.entity_facts.get(e)
             if not facts:
                 continue
             idf = math.log((self.n_utterances + 1.0) / (self.entity_df.get(e, 0) + 0.5))
-            rows = [self.fact_row[f] for f in facts if f in self.fact_row]
-            cos = (self.fact_matrix[rows].astype(np.float64) @ q) / (norm or 1.0)
-            pairs += [(idf * float(c), f) for f, c in zip((f for f in facts if f in self.fact_row), cos)]
-        pairs.sort(key=lambda p: -p[0])
-        kept = dict.fromkeys((s, f) for s, f in pairs[:fetch] if f in self.fact_ok)
-        return [f for s, f in sorted(kept, key=lambda p: (-p[0], p[1]))[:k]]
+            rows, kept = self._entity_rows(e, facts)
+            scores.append(idf * ((self.fact_matrix[rows].astype(np.float64) @ q) / (norm or 1.0)))
+            names += kept
+        if not names:
+            return []
+        # The first ``fetch`` by score, ties in entity order (what a stable sort of them all gives),
+        # sorting only those at or above the fetch-th score: a popular entity has thousands of facts.
+        score = np.concatenate(scores)
+        part = np.arange(len(score))
+        if len(score) > fetch:
+            part = np.flatnonzero(score >= np.partition(score, len(score) - fetch)[len(score) - fetch])
+        top = part[np.argsort(-score[part], kind="stable")][:fetch]
+        best = dict.fromkeys((float(score[i]), names[i]) for i in top if names[i] in self.fact_ok)
+        return [f for s, f in sorted(best, key=lambda p: (-p[0], p[1]))[:k]]
+
+    def _entity_rows(self, entity: str, facts: list[str]) -> tuple[np.ndarray, list[str]]:
+        """The entity's facts that have a vector and their rows of ``fact_matrix``, kept until
+        the entity gains a fact or the view a vector."""
+        key = (len(facts), len(self.fact_row))
+        cached = self._rows.get(entity)
+        if cached is None or cached[0] != key:
+            kept = [f for f in facts if f in self.fact_row]
+            rows = np.fromiter((self.fact_row[f] for f in kept), dtype=np.intp, count=len(kept))
+            cached = self._rows[entity] = (key, rows, kept)
+        return cached[1], cached[2]
 
     def filtered(self, ids: Sequence[str], scores: Sequence[float], ok: set[str], k: int) -> list[str]:
         """A vector list: the side index's ids that may be recalled, by score then id."""
