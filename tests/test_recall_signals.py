@@ -11,7 +11,7 @@ from test_store_conformance import make_batch, unit
 from test_store_conformance import store  # noqa: F401  (the fixture: every store, empty schema)
 
 from graphmem.config import Config
-from graphmem.query.compile import DEFAULT_WEIGHTS, compile_query
+from graphmem.query.compile import DEFAULT_WEIGHTS, RRF_K, compile_query
 from graphmem.query.cue import first_person, name_candidates
 from graphmem.query.execute import LIST_SHARES, _per_turn, _view, _weights, run_recall
 from graphmem.recall import cue_speakers, embedding_text, recall
@@ -56,7 +56,7 @@ def test_turns_of_the_named_speaker_come_first(store, namespace):  # noqa: F811
     # and her far birds turn second there: a vote four plain ranks do not make up for.
     hits = recall(store, namespace, cue, vector, k=8, weights={**VECTOR_ONLY, "speaker": 1.0})
     assert _turn_order(hits)[:3] == ["D1", "D3", "D0"], [h.text for h in hits]
-    assert hits[0].signals["utterance_speaker"] == pytest.approx(1 / 61)
+    assert hits[0].signals["utterance_speaker"] == pytest.approx(1 / (RRF_K + 1))
     assert all("utterance_speaker" not in h.signals for h in hits if h.provenance.speaker == "Bob")
     off = recall(store, namespace, cue, vector, k=8, weights={**VECTOR_ONLY, "speaker": 0.0})
     assert _turn_order(off)[:2] == ["D0", "D1"]
@@ -113,7 +113,7 @@ def test_a_turn_next_to_a_strong_one_moves_up(store, namespace):  # noqa: F811
     assert [h.text for h in on][:3] == ["Ann crossed Alps", "Ben took train", "Cid crossed Iceland"]
     ben = next(h for h in on if h.text == "Ben took train")
     # Ann's two vector votes at rank 1: her turn's and her fact's, each its list's share.
-    assert ben.signals["neighbour"] == pytest.approx(0.2 * sum(LIST_SHARES["any"].values()) / 61)
+    assert ben.signals["neighbour"] == pytest.approx(0.2 * sum(LIST_SHARES["any"].values()) / (RRF_K + 1))
     assert "neighbour" not in next(h for h in on if h.text == "Cid crossed Iceland").signals
 
 
@@ -132,7 +132,7 @@ def test_vector_lists_weigh_their_share_of_the_vector_weight(store, namespace, q
              "utterances": ("utterance_vector",)}[target]
     assert set(top.signals) & {"fact_vector", "utterance_vector"} == set(lists)
     for name in lists:  # both rank 1
-        assert top.signals[name] == pytest.approx(scale * LIST_SHARES[target].get(name, 1.0) / 61), name
+        assert top.signals[name] == pytest.approx(scale * LIST_SHARES[target].get(name, 1.0) / (RRF_K + 1)), name
     if target == "any":  # the turn's own vector leads, its facts' vectors break ties
         assert top.signals["utterance_vector"] > 4 * top.signals["fact_vector"]
 

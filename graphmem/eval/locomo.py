@@ -38,6 +38,7 @@ from typing import Any
 
 from ..errors import InputError
 from . import metrics
+from .baselines import RRF_K
 
 __all__ = [
     "CATEGORIES",
@@ -77,7 +78,7 @@ SYSTEMS: dict[str, tuple[str, str, str]] = {
                  "quarter), fact + utterance full text (content words of the cue), facts of the entities "
                  "named in the cue (IDF), recency and fact dates, the turns of a speaker the cue names; "
                  "RRF per turn (a fact votes for its anchor utterance), a turn next to a candidate turn "
-                 "takes 0.2 of its score"),
+                 "takes 0.3 of its score; RRF k = 10"),
     "gm-vector": ("├ vector only", "ablation", "the same RECALL, weights text = entity = time = 0 "
                   "(fact + utterance vectors)"),
     "gm-vector-text": ("├ + full-text", "ablation", "… entity = time = 0"),
@@ -92,7 +93,7 @@ SYSTEMS: dict[str, tuple[str, str, str]] = {
                     "the first person of the speakers it names (one more RECALL on the same store)"),
     "bm25": ("BM25", "baseline", "bm25s over 'speaker: text' of each turn"),
     "dense": ("dense", "baseline", "cosine over 'speaker: text' embedded with graphmem's embedding model"),
-    "bm25+dense": ("BM25+dense RRF", "baseline", "reciprocal-rank fusion of the two, k = 60"),
+    "bm25+dense": ("BM25+dense RRF", "baseline", f"reciprocal-rank fusion of the two, k = {RRF_K} (as RECALL)"),
 }
 ABLATION_WEIGHTS: dict[str, Mapping[str, float]] = {"gm-vector": _VECTOR, "gm-vector-text": _VECTOR_TEXT,
                                                     "gm-entities": _VECTOR_TEXT_ENTITY, "gm-time": dict(_NO_TURN),
@@ -638,7 +639,7 @@ def run(
         "temporal_dates": _temporal_dates(records, convs),
         "baseline_config": {"documents": "'speaker: text' per turn (caption appended)",
                             "bm25": {"library": "bm25s", "stopwords": "en", "stemmer": _stemmer_name()},
-                            "rrf_k": 60},
+                            "rrf_k": RRF_K},
         "query_embedding_ms": _latency(embed_probe),
         "timing_s": {"models": round(clock.get("models_s", 0.0), 2), "ingest": round(clock["ingest_s"], 2),
                      "ingest_ablations": round(clock.get("ablation_ingest_s", 0.0), 2),

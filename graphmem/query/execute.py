@@ -2,7 +2,7 @@
 
 RECALL: each candidate statement is one signal, and so is the utterance vector list's share
 said by a speaker the cue names (``speaker``); the lists are fused by reciprocal rank (Cormack
-et al., SIGIR 2009, k = 60) with a recency signal, then per turn, where a turn next to a
+et al., SIGIR 2009; k = :data:`~graphmem.query.compile.RRF_K`) with a recency signal, then per turn, where a turn next to a
 well-scored one gets a share of its score (``neighbour``), then hydrated into
 :class:`~graphmem.recall.RecallHit`s whose ``signals`` explain every score.
 """
