@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
@@ -85,14 +86,24 @@ def default_cache_dir() -> Path:
     return Path(base) / "graphmem"
 
 
+#: ``len(sys.modules)`` when :func:`limit_blas_threads` last set the limit.
+_BLAS_LIMITED_AT = [-1]
+
+
 def limit_blas_threads() -> None:
     """One BLAS thread in this process: on small machines numpy's BLAS threads fight the
-    model's own (PERF-NOTES.md, "Threads"). Graphmem's numpy work is small matrix code."""
+    model's own (PERF-NOTES.md, "Threads"). Graphmem's numpy work is small matrix code.
+    Set again only once modules were imported since (one may have loaded another BLAS):
+    threadpoolctl looks through every loaded library, ≈ 1 ms a call, which was 15% of a
+    cue's embedding."""
+    if _BLAS_LIMITED_AT[0] == len(sys.modules):
+        return
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - a hard dependency
         return
     threadpool_limits(1, user_api="blas")
+    _BLAS_LIMITED_AT[0] = len(sys.modules)
 
 
 def _threads(threads: int | None) -> int:

@@ -95,3 +95,25 @@ def test_onnx_needs_a_local_sentence_transformers_folder(tmp_path):
 
     with pytest.raises(ModelError, match="GRAPHMEM_EMBEDDING_BACKEND=torch"):
         onnx_model_path(str(tmp_path), cache_dir=tmp_path / "cache")
+
+
+def test_blas_limit_is_set_once_until_modules_are_imported(monkeypatch):
+    """limit_blas_threads leaves one BLAS thread, and asks threadpoolctl again (≈ 1 ms, each
+    cue's embedding calls it) only after new modules were imported."""
+    import sys
+
+    import threadpoolctl
+
+    from graphmem import embed
+
+    calls = []
+    real = threadpoolctl.threadpool_limits
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", lambda *a, **kw: calls.append(a) or real(*a, **kw))
+    monkeypatch.setattr(embed, "_BLAS_LIMITED_AT", [-1])
+    embed.limit_blas_threads()
+    embed.limit_blas_threads()
+    assert len(calls) == 1
+    assert all(i["num_threads"] == 1 for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas")
+    monkeypatch.setitem(sys.modules, "graphmem_test_new_module", object())  # as if a module loaded a BLAS
+    embed.limit_blas_threads()
+    assert len(calls) == 2
