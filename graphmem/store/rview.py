@@ -299,8 +299,8 @@ class RecallView:
         self.utterances = Rows([c for *_, c in _UTTERANCE_COLUMNS], values)
         self.entity_facts: dict[str, list[str]] = {}
         self.entity_df: dict[str, int] = {}  # distinct utterances anchoring the entity's facts
-        self.anchors: dict[str, set[str]] = {}  # fact → its anchor utterances
-        self.fact_entities: dict[str, set[str]] = {}  # fact → its subject and object entities
+        self.anchors: dict[str, tuple[str, ...]] = {}  # fact → its anchor utterances (see _add)
+        self.fact_entities: dict[str, tuple[str, ...]] = {}  # fact → its subject and object entities
         self.entity_ids: set[str] = set()  # every entity of the namespace
         self.utterance_ids: set[str] = set()  # every utterance of the namespace
         self.fact_row: dict[str, int] = {}  # fact id → row of ``fact_matrix``
@@ -393,7 +393,8 @@ class RecallView:
         rows = rows / norms
         used = len(self.fact_row)
         if used + len(rows) > self.fact_matrix.shape[0] or self.fact_matrix.shape[1] != rows.shape[1]:
-            grown = np.zeros((max(used + len(rows), 2 * self.fact_matrix.shape[0]), rows.shape[1]), dtype=np.float32)
+            # An eighth more, not twice: the first write after a build would double the largest column.
+            grown = np.zeros((used + len(rows) + used // 8 + 256, rows.shape[1]), dtype=np.float32)
             if used:
                 grown[:used] = self.fact_matrix[:used]
             self.fact_matrix = grown
@@ -404,6 +405,16 @@ class RecallView:
     def _entity_df(self, entities: Any) -> None:
         for e in entities:
             self.entity_df[e] = len({m for f in self.entity_facts.get(e, ()) for m in self.anchors.get(f, ())})
+
+
+def _add(links: dict[str, tuple[str, ...]], key: str, value: str) -> bool:
+    """Put ``value`` among ``key``'s distinct values, a sorted tuple (the same however they
+    came; a fact has one to a few, and a set costs four times a tuple); whether it is new."""
+    have = links.get(key, ())
+    if value in have:
+        return False
+    links[key] = tuple(sorted((*have, value)))
+    return True
 
 
 def text_available() -> bool:
@@ -432,10 +443,10 @@ def build_view(conn: Any, namespace: str, version: Any, embeddings: tuple[list[s
     if text:
         view.entity_text.add([r["id"] for r in entities], [r["name"] for r in entities])
     for r in rows(_ANCHORS):
-        view.anchors.setdefault(r["f"], set()).add(r["m"])
+        _add(view.anchors, r["f"], r["m"])
     for r in rows(_ENTITY_FACTS):
         view.entity_facts.setdefault(r["e"], []).append(r["f"])
-        view.fact_entities.setdefault(r["f"], set()).add(r["e"])
+        _add(view.fact_entities, r["f"], r["e"])
     view._entity_df(view.entity_facts)
     ids, matrix = embeddings
     if len(ids):
@@ -513,13 +524,12 @@ def update_view(query: Callable[[str, dict[str, Any]], list[dict[str, Any]]], vi
         if f is not None and s is not None:
             edge = {"char_start": start, "char_end": end, "retracted": None}
             rows.append(put(_FACT_COLUMNS, {"f": f, "u": u, "a": edge, "s": s}))
-        view.anchors.setdefault(fid, set()).add(uid)
+        _add(view.anchors, fid, uid)
     view._facts(status, rows, [r["id"] for r in status])
     if vectors:
         view._vectors(list(vectors), np.asarray(list(vectors.values()), dtype=np.float32))
     for fid, eid in links:
-        if eid in view.entity_ids and eid not in view.fact_entities.setdefault(fid, set()):
-            view.fact_entities[fid].add(eid)
+        if eid in view.entity_ids and _add(view.fact_entities, fid, eid):
             view.entity_facts.setdefault(eid, []).append(fid)
     view._entity_df({e for f in facts for e in view.fact_entities.get(f, ())})
     view.version = version
