@@ -192,8 +192,8 @@ def test_cli_runs_end_to_end_on_the_fixture(tmp_path):
     assert report["data"]["by_category"] == {"1": 1, "2": 1, "3": 0, "4": 1, "5": 1}
     assert report["ingest"]["stored"]["utterances"] == 10
     assert set(report["systems"]) == {"graphmem", "gm-vector", "gm-vector-text", "gm-entities", "gm-time",
-                                      "gm-speaker", "gm-no-fact-vector", "gm-fact-vector-full", "gm-as-asked",
-                                      "bm25", "dense", "bm25+dense"}
+                                      "gm-speaker", "gm-neighbour", "gm-no-fact-vector", "gm-fact-vector-full",
+                                      "gm-as-asked", "bm25", "dense", "bm25+dense"}
     assert report["not_yet_available"]
     for key, system in report["systems"].items():
         allq = system["metrics"]["all"]

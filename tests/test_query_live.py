@@ -47,7 +47,7 @@ def test_recall_with_constraints(loaded):
     recent = loaded.query('RECALL "what happened?" SINCE 2023-06-01 LIMIT 20')
     assert recent and all(h.provenance.time >= "2023-06-01" for h in recent)
     only_vectors = loaded.query('RECALL "music" RANK BY text=0, entity=0, recency=0, event_recency=0, '
-                                'mention_recency=0, evidence=0, speaker=0, neighbour=0 LIMIT 3')
+                                'mention_recency=0, evidence=0, speaker=0, neighbour=0, answer=0 LIMIT 3')
     assert all(set(h.signals) <= {"fact_vector", "utterance_vector"} for h in only_vectors)
 
 

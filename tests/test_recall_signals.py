@@ -42,9 +42,11 @@ def test_names_in_a_cue_are_its_word_runs_lower_cased():
 
 
 def test_rank_by_weighs_the_new_signals():
-    c = compile_query('RECALL "x" RANK BY speaker = 0.5, neighbour = 0', "kuzu", namespace="n")
+    c = compile_query('RECALL "x" RANK BY speaker = 0.5, neighbour = 0, answer = 0.9', "kuzu", namespace="n")
     assert c.fusion.weights["speaker"] == 0.5 and c.fusion.weights["neighbour"] == 0.0
+    assert c.fusion.weights["answer"] == 0.9
     assert DEFAULT_WEIGHTS["speaker"] > 0 and DEFAULT_WEIGHTS["neighbour"] > 0  # on by default
+    assert DEFAULT_WEIGHTS["answer"] > DEFAULT_WEIGHTS["neighbour"]
     # "speaker" is still a field where a field is expected
     assert compile_query('RECALL "x" WHERE speaker = "Zara"', "kuzu", namespace="n").fusion is not None
 
@@ -113,7 +115,8 @@ def test_a_turn_next_to_a_strong_one_moves_up(store, namespace):  # noqa: F811
     assert [h.text for h in on][:3] == ["Ann crossed Alps", "Ben took train", "Cid crossed Iceland"]
     ben = next(h for h in on if h.text == "Ben took train")
     # Ann's two vector votes at rank 1: her turn's and her fact's, each its list's share.
-    assert ben.signals["neighbour"] == pytest.approx(0.2 * sum(LIST_SHARES["any"].values()) / (RRF_K + 1))
+    shares = LIST_SHARES["any"]
+    assert ben.signals["neighbour"] == pytest.approx(0.2 * (shares["fact_vector"] + shares["utterance_vector"]) / (RRF_K + 1))
     assert "neighbour" not in next(h for h in on if h.text == "Cid crossed Iceland").signals
 
 
@@ -137,14 +140,55 @@ def test_vector_lists_weigh_their_share_of_the_vector_weight(store, namespace, q
         assert top.signals["utterance_vector"] > 4 * top.signals["fact_vector"]
 
 
+# --- answer: the turn after a question ------------------------------------------------------------
+
+# Ann's question is nearest the cue; Ben's answer is far from it, Cid's three unrelated turns
+# (another dialogue) next nearest.
+QUESTION = [
+    ("Ann", "How long have you been married?", "have", "married", unit(1, 0, 0)),
+    ("Ben", "Five years already", "be", "years", unit(0, 0, 1)),
+]
+UNRELATED = [("Cid", "We married off the old boat", "married", "boat", unit(0.8, 0.6, 0)),
+             ("Cid", "The long road to the lake", "road", "lake", unit(0.7, 0.7, 0)),
+             ("Cid", "Long ago I sold a bike", "sold", "bike", unit(0.6, 0.8, 0))]
+
+
+def test_the_turn_after_a_question_takes_a_larger_share_of_its_score(store, namespace):  # noqa: F811
+    batch = make_batch(namespace, "s1", QUESTION)
+    batch.utterances[0].act, batch.utterances[1].act = "question", "answer"
+    store.write_batch(batch)
+    store.write_batch(make_batch(namespace, "s2", UNRELATED))
+    cue, vector = "how long married", unit(1, 0, 0)
+
+    def order(weights):
+        hits = recall(store, namespace, cue, vector, k=8, weights={**VECTOR_ONLY, **weights})
+        return [h.provenance.speaker for h in hits], hits
+
+    plain, _ = order({"neighbour": 0.1, "answer": 0.0})
+    assert plain[:4] == ["Ann", "Cid", "Cid", "Cid"]  # a plain neighbour's share does not lift Ben's answer
+    asked, hits = order({"neighbour": 0.1, "answer": 0.7})
+    assert set(asked[:2]) == {"Ann", "Ben"}  # the answer joins its question (here it even passes it)
+    ben = next(h for h in hits if h.provenance.speaker == "Ben")
+    ann = next(h for h in hits if h.provenance.speaker == "Ann")
+    assert "neighbour" not in ben.signals
+    assert ben.signals["answer"] == pytest.approx(0.7 * sum(v for k, v in ann.signals.items() if k != "neighbour"))
+    assert "answer" not in ann.signals  # the question takes only a plain share back from its answer
+
+
 # --- the cue in its speakers' first person ----------------------------------------------------
 
 
-def test_a_named_speaker_becomes_i_and_a_possessive_my():
-    speakers = ["Zara", "Anna Berg", "user"]
-    assert first_person("What did Zara's brother tell Anna Berg?", speakers) == "What did my brother tell I?"
+def test_a_named_speaker_becomes_i_another_you_and_two_together_we():
+    speakers = ["Zara", "Anna Berg", "user", "Jon"]
+    assert first_person("What did Zara's brother tell Anna Berg?", speakers) == "What did my brother tell you?"
     assert first_person("what does ZARA fix", speakers) == "what does I fix"
     assert first_person("What does the user like?", speakers) == "What does I like?"
+    assert first_person("Where did Zara and Jon spend their holiday?", speakers) == "Where did we spend our holiday?"
+    # pronouns follow the one speaker named: subjects, possessives, reflexives; not objects (binding)
+    assert first_person("Did Zara say she fixed her bike herself?", speakers) == "Did I say I fixed my bike myself?"
+    assert first_person("Did Jon tell him about her?", speakers) == "Did I tell him about her?"
+    # with two named apart, whose "her" it is is not known: left alone
+    assert first_person("Did Zara meet Jon at her house?", speakers) == "Did I meet you at her house?"
     # whole words only: other words that contain a name, and other names, stay
     assert first_person("Zarathustra and the users met Anna", speakers) == "Zarathustra and the users met Anna"
 
@@ -156,7 +200,7 @@ def test_cues_find_the_speakers_they_name_on_every_store(store, namespace):  # n
     assert cue_speakers(store, "another-" + namespace, "What did Zara do?") == []  # namespaces stay apart
     store.write_batch(make_batch(namespace, "s2", [("Quinn", "I paint ships", "paint", "ships", unit(0, 1, 0))]))
     assert cue_speakers(store, namespace, "What does Quinn paint?") == ["Quinn"]  # a new speaker is seen at once
-    assert embedding_text(store, namespace, "Did Bob's sister bake for Zara?") == "Did my sister bake for I?"
+    assert embedding_text(store, namespace, "Did Bob's sister bake for Zara?") == "Did my sister bake for you?"
     assert embedding_text(store, namespace, "Who bakes?") == "Who bakes?"
 
 

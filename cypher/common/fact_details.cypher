@@ -11,5 +11,5 @@ RETURN f.id AS id, f.subject AS subject, f.predicate AS predicate, f.relation AS
        u.external_id AS external_id, a.char_start AS char_start, a.char_end AS char_end, s.uri AS source,
        f.event_start AS event_start, f.event_end AS event_end, f.event_text AS event_text,
        f.evidence AS evidence, f.last_mentioned AS last_mentioned, f.superseded AS superseded,
-       u.position AS position, u.source_id AS source_id
+       u.position AS position, u.source_id AS source_id, u.act AS act
 ORDER BY time, position, utterance_id

@@ -66,7 +66,7 @@ DEFAULT_KS = (5, 10, 25, 50)
 # signal at a time: vectors, then full text, then the entities named in the cue, then time
 # (recency and the resolved dates of facts), then the turns of a speaker the cue names, then the
 # neighbour-turn vote — the last is the default, "graphmem".
-_NO_TURN = {"speaker": 0.0, "neighbour": 0.0}
+_NO_TURN = {"speaker": 0.0, "neighbour": 0.0, "answer": 0.0}
 _NO_TIME = {"recency": 0.0, "event_recency": 0.0, "mention_recency": 0.0, "dated": 0.0, **_NO_TURN}
 _VECTOR = {"text": 0.0, "entity": 0.0, **_NO_TIME}
 _VECTOR_TEXT = {"entity": 0.0, **_NO_TIME}
@@ -78,13 +78,14 @@ SYSTEMS: dict[str, tuple[str, str, str]] = {
                  "quarter), fact + utterance full text (content words of the cue), facts of the entities "
                  "named in the cue (IDF), recency and fact dates, the turns of a speaker the cue names; "
                  "RRF per turn (a fact votes for its anchor utterance), a turn next to a candidate turn "
-                 "takes 0.3 of its score; RRF k = 10"),
+                 "takes 0.3 of its score, the turn after a question 0.7; RRF k = 10"),
     "gm-vector": ("├ vector only", "ablation", "the same RECALL, weights text = entity = time = 0 "
                   "(fact + utterance vectors)"),
     "gm-vector-text": ("├ + full-text", "ablation", "… entity = time = 0"),
     "gm-entities": ("├ + entities", "ablation", "… time = speaker = neighbour = 0"),
-    "gm-time": ("├ + time", "ablation", "… speaker = neighbour = 0 (recency and fact dates added)"),
-    "gm-speaker": ("├ + speaker", "ablation", "… neighbour = 0 (the default without the neighbour-turn vote)"),
+    "gm-time": ("├ + time", "ablation", "… speaker = neighbour = answer = 0 (recency and fact dates added)"),
+    "gm-speaker": ("├ + speaker", "ablation", "… neighbour = answer = 0 (without the neighbour-turn votes)"),
+    "gm-neighbour": ("├ + neighbour", "ablation", "… answer = 0 (the turn after a question a plain neighbour)"),
     "gm-no-fact-vector": ("├ − fact vectors", "ablation", "the default without the fact vector list "
                           "(what embedding only utterances would give)"),
     "gm-fact-vector-full": ("├ fact vectors × 1", "ablation", "the default with the fact vector list at the "
@@ -97,7 +98,8 @@ SYSTEMS: dict[str, tuple[str, str, str]] = {
 }
 ABLATION_WEIGHTS: dict[str, Mapping[str, float]] = {"gm-vector": _VECTOR, "gm-vector-text": _VECTOR_TEXT,
                                                     "gm-entities": _VECTOR_TEXT_ENTITY, "gm-time": dict(_NO_TURN),
-                                                    "gm-speaker": {"neighbour": 0.0},
+                                                    "gm-speaker": {"neighbour": 0.0, "answer": 0.0},
+                                                    "gm-neighbour": {"answer": 0.0},
                                                     "gm-no-fact-vector": {"fact_vector": 0.0},
                                                     "gm-fact-vector-full": {"fact_vector": 1.0}}
 #: Ablations that need their own ingest (``ingest_ablations=True``): key → Config overrides.

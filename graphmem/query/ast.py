@@ -28,7 +28,7 @@ FIELDS = ("predicate", "polarity", "modality", "speaker", "session", "subject", 
 UTTERANCE_FIELDS = ("speaker", "session", "act")
 #: Signals RANK BY may weigh.
 SIGNALS = ("vector", "text", "entity", "recency", "event_recency", "mention_recency", "evidence", "dated",
-           "related", "speaker", "neighbour")
+           "related", "speaker", "neighbour", "answer")
 
 
 def _span() -> Span | None:

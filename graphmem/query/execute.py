@@ -24,15 +24,17 @@ __all__ = ["run_recall", "run_rows", "SIGNAL_OF"]
 #: (RECALL FACTS keeps it whole); LoCoMo dev R@5 / R@10 at 1, 0.5, 0.25, 0: 56.6 / 65.9,
 #: 57.6 / 67.5, 57.8 / 68.2, 58.1 / 68.2 — a quarter keeps the facts' own similarity as a tie-break.
 FACT_VECTOR_SHARE = 0.25
-#: Share of the vector weight the utterance vector list takes: since the cue is embedded in its
-#: speakers' first person (graphmem.recall.embedding_text) this list is the best single one
-#: (LoCoMo dev R@5 / R@10 at 1, 1.5, 2, 3, 4: 61.3 / 71.3, 61.9 / 73.1, 63.3 / 73.8, 63.4 / 74.6,
-#: 63.3 / 74.4; 2 is where the plateau starts).
-UTTERANCE_VECTOR_SHARE = 2.0
+#: Share of its signal's weight each of a turn's own lists takes where turns are recalled: since
+#: the cue is embedded in its speakers' first person (graphmem.recall.embedding_text) the turn's
+#: own vector is the best single list (LoCoMo dev R@5 / R@10 at 1, 1.5, 2, 3, 4: 61.3 / 71.3,
+#: 61.9 / 73.1, 63.3 / 73.8, 63.4 / 74.6, 63.3 / 74.4 — RRF k 60 then), and with the answer signal
+#: its own words too (utterance_text at 1, 1.25, 1.5, 2, 2.5, 3: 69.9 / 79.2, 70.8 / 79.9,
+#: 70.8 / 79.9, 70.7 / 80.3, 70.8 / 80.2, 70.6 / 79.8): both weigh twice, the middle of the plateau.
+UTTERANCE_SHARE = 2.0
 #: The shares by RECALL target: a list not named keeps its signal's weight.
 LIST_SHARES: dict[str, dict[str, float]] = {
-    "any": {"fact_vector": FACT_VECTOR_SHARE, "utterance_vector": UTTERANCE_VECTOR_SHARE},
-    "utterances": {"utterance_vector": UTTERANCE_VECTOR_SHARE},
+    "any": {"fact_vector": FACT_VECTOR_SHARE, "utterance_vector": UTTERANCE_SHARE, "utterance_text": UTTERANCE_SHARE},
+    "utterances": {"utterance_vector": UTTERANCE_SHARE, "utterance_text": UTTERANCE_SHARE},
     "facts": {},
 }
 
@@ -173,6 +175,9 @@ def _per_turn(lists: Mapping[str, Sequence[tuple[str, str]]], fused: Mapping[tup
     ``neighbour``: a turn adjacent to another candidate turn of the same source (position ± 1)
     adds the weight times that turn's score, the better of its two neighbours (scores before
     this signal, so it does not spread further): evidence often spans a question and its answer.
+    ``answer``: the turn right after a question (its dialogue act, :mod:`graphmem.nlp.dialogue`)
+    takes this larger share of the question's score instead — a cue that matches a question
+    ("How long have you been married?") asks for what was said back ("5 years already!").
     """
 
     def turn_of(kind: str, node_id: str) -> str | None:
@@ -203,7 +208,7 @@ def _per_turn(lists: Mapping[str, Sequence[tuple[str, str]]], fused: Mapping[tup
             if name not in lists:
                 into[name] = max(into.get(name, 0.0), value)
         members.setdefault(turn, []).append(((-sum(signals.values()), node_id), (kind, node_id)))
-    _neighbours(turns, members, facts, utts, weight("neighbour"))
+    _neighbours(turns, members, facts, utts, weight("neighbour"), weight("answer"))
     out: list[tuple[tuple[str, str], dict[str, float]]] = []
     for turn in sorted(members, key=lambda t: (-sum(turns[t].values()), t)):
         nodes = [key for _, key in sorted(members[turn])]
@@ -213,23 +218,32 @@ def _per_turn(lists: Mapping[str, Sequence[tuple[str, str]]], fused: Mapping[tup
 
 
 def _neighbours(turns: dict[str, dict[str, float]], members: Mapping[str, Sequence[tuple[Any, tuple[str, str]]]],
-                facts: Mapping[str, Mapping[str, Any]], utts: Mapping[str, Mapping[str, Any]], w: float) -> None:
-    """Add the ``neighbour`` signal to ``turns`` (see :func:`_per_turn`), in place."""
-    if w <= 0:
+                facts: Mapping[str, Mapping[str, Any]], utts: Mapping[str, Mapping[str, Any]], w: float,
+                w_answer: float = 0.0) -> None:
+    """Add the ``neighbour`` or ``answer`` signal to ``turns`` (see :func:`_per_turn`), in place."""
+    w_answer = max(w, w_answer)  # RANK BY answer = 0 leaves a question's next turn a plain neighbour
+    if w_answer <= 0:
         return
     place: dict[str, tuple[Any, int]] = {}  # turn → (source, position), from any hydrated row of it
+    asks: set[str] = set()  # turns whose dialogue act is a question
     for turn, nodes in members.items():
         for _, (kind, node_id) in nodes:
             row = utts.get(node_id) if kind == "utterance" else facts.get(node_id)
             if row and row.get("source_id") is not None and row.get("position") is not None:
                 place[turn] = (row["source_id"], int(row["position"]))
+                if row.get("act") == "question":
+                    asks.add(turn)
                 break
     at = {where: turn for turn, where in place.items()}
     base = {turn: sum(signals.values()) for turn, signals in turns.items()}
     for turn, (source, position) in place.items():
-        near = [base[t] for t in (at.get((source, position - 1)), at.get((source, position + 1))) if t is not None]
-        if near:
-            turns[turn]["neighbour"] = w * max(near)
+        before, after = at.get((source, position - 1)), at.get((source, position + 1))
+        near = [(w * base[after], "neighbour")] if after is not None else []
+        if before is not None:
+            near.append((w_answer * base[before], "answer") if before in asks else (w * base[before], "neighbour"))
+        value, signal = max(near, default=(0.0, ""))
+        if value > 0:
+            turns[turn][signal] = value
 
 
 #: The statements a store's recall view answers, when their text is a plain RECALL's (no
@@ -342,7 +356,8 @@ def _weights(weights: Mapping[str, float], shares: Mapping[str, float] | None = 
     """A list's weight: set for the list itself (``fact_text``), else for its signal (``text``)
     times the list's share of it (:data:`LIST_SHARES`: where turns are recalled, each turn's own
     vector carries what its facts' vectors say, so the fact vector list weighs a quarter and
-    the utterance vector list twice the vector weight; ``RANK BY vector`` scales both)."""
+    the turn's own vector and text lists twice their signal's weight; ``RANK BY vector`` scales
+    both vector lists, ``RANK BY text`` both text lists)."""
 
     def weight(name: str) -> float:
         if name in weights:
