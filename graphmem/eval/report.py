@@ -133,13 +133,16 @@ def plot(report: dict[str, Any], path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     ks = report["params"]["ks"]
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(13.5, 4.8), sharey=True)
+    palette = plt.get_cmap("tab20")  # one colour per system (tab10 repeats after ten)
     for ax, group, title in ((axes[0], "all", "all questions (codes 1–5)"),
                              (axes[1], "no-adversarial", "without adversarial (codes 1–4)")):
-        for key, s in report["systems"].items():
+        for i, (key, s) in enumerate(report["systems"].items()):
             ys = [100 * (s["metrics"][group][f"recall@{k}"] or 0.0) for k in ks]
-            style = "-" if s["kind"] != "ablation" else "--"
-            ax.plot(ks, ys, style, marker="o", label=s["label"].lstrip("├ "), linewidth=2.2 if key == "graphmem" else 1.4)
+            style, marker = {"ablation": ("--", "."), "baseline": (":", "s")}.get(s["kind"], ("-", "o"))
+            ax.plot(ks, ys, style, marker=marker, label=s["label"].lstrip("├└ "),
+                    color="black" if key == "graphmem" else palette(i % 20),
+                    linewidth=2.6 if key == "graphmem" else 1.4)
         ax.set_xscale("log")
         ax.minorticks_off()
         ax.set_xticks(ks, [str(k) for k in ks])
@@ -147,7 +150,7 @@ def plot(report: dict[str, Any], path: str | Path) -> Path:
         ax.set_title(title)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("evidence recall@k (%)")
-    axes[1].legend(fontsize=8, loc="lower right")
+    axes[1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
     convs = ", ".join(report["params"]["conversations"])
     fig.suptitle(f"LoCoMo evidence recall@k — {convs} ({report['data']['questions']} questions)")
     fig.tight_layout()
