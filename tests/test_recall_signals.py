@@ -204,6 +204,14 @@ def test_cues_find_the_speakers_they_name_on_every_store(store, namespace):  # n
     assert embedding_text(store, namespace, "Who bakes?") == "Who bakes?"
 
 
+def test_the_embedded_store_reads_speakers_from_its_view_or_else_its_utterances(kz, namespace, monkeypatch):
+    from_view = kz.speaker_names(namespace)
+    assert from_view == {"Ann", "Ben", "Bob", "Zara"}
+    monkeypatch.setattr(kz, "recall_view", lambda ns: None)
+    assert kz.speaker_names(namespace) == from_view
+    assert kz.speaker_names("another-" + namespace) == frozenset()
+
+
 # --- the recall view answers as Cypher does -----------------------------------------------------
 
 

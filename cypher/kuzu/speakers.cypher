@@ -1,4 +1,3 @@
-// Every speaker of the namespace (the embedded store keeps them until the namespace's recall
-// counter moves; Kùzu would scan the utterances for speakers_named on every RECALL).
+// Every speaker of the namespace, where the recall view cannot say (KuzuStore.speaker_names).
 MATCH (u:Utterance) WHERE u.namespace = $namespace AND u.speaker IS NOT NULL
 RETURN DISTINCT u.speaker AS speaker

@@ -191,7 +191,6 @@ class KuzuStore:
         self._vectors: SideIndexes | None = None
         self._prepared: dict[tuple, Any] = {}  # (text, parameter types) → kuzu.PreparedStatement (_raw)
         self._views: dict[str, RecallView] = {}  # namespace → recall view (derived, see rview.py)
-        self._speakers: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}  # see speaker_names
         self.view_stats = {"builds": 0, "updates": 0}  # recall views built whole / updated in place
         #: Plain RECALL's full-text lists from the view's BM25 (bm25s) instead of Kùzu's fts
         #: extension; set before the first recall (a built view keeps what it was built with).
@@ -433,14 +432,13 @@ class KuzuStore:
             self._raw(_META_DELETE, {"key": f"{LOG_KEY}{namespace}/{value - LOG_KEEP}"})
 
     def speaker_names(self, namespace: str) -> frozenset[str]:
-        """Every speaker of the namespace, kept until its recall counters move (what RECALL
-        embeds a cue in the first person for: :func:`graphmem.recall.cue_speakers`)."""
-        version = self._recall_versions(namespace)
-        cached = self._speakers.get(namespace)
-        if cached is None or cached[0] != version:
-            rows = self._raw(self.templates["speakers"], {"namespace": namespace}).rows
-            cached = self._speakers[namespace] = (version, frozenset(r[0] for r in rows))
-        return cached[1]
+        """Every speaker of the namespace (what RECALL embeds a cue in the first person for:
+        :func:`graphmem.recall.cue_speakers`): the recall view's, which the RECALL reads next
+        anyway; without one (a closed side index), read from the utterances."""
+        view = self.recall_view(namespace)
+        if view is not None:
+            return frozenset(view.speakers)
+        return frozenset(r[0] for r in self._raw(self.templates["speakers"], {"namespace": namespace}).rows)
 
     def recall_view(self, namespace: str) -> RecallView | None:
         """The namespace's recall view as of the store's counters: updated in place from the

@@ -303,6 +303,7 @@ class RecallView:
         self.fact_entities: dict[str, tuple[str, ...]] = {}  # fact → its subject and object entities
         self.entity_ids: set[str] = set()  # every entity of the namespace
         self.utterance_ids: set[str] = set()  # every utterance of the namespace
+        self.speakers: set[str] = set()  # every speaker of them (the cue's first person: graphmem.recall)
         self.fact_row: dict[str, int] = {}  # fact id → row of ``fact_matrix``
         self.fact_matrix = np.zeros((0, 0), dtype=np.float32)  # unit rows (capacity may exceed the rows used)
         self.fact_text, self.utterance_text, self.entity_text = TextIndex(), TextIndex(), TextIndex()
@@ -381,6 +382,8 @@ class RecallView:
             self.utterance_text.add([r["id"] for r in status], [r["text"] for r in status])
         for r in details:
             self.utterances[r["utterance_id"]] = r
+            if r.get("speaker"):
+                self.speakers.add(r["speaker"])
 
     def _vectors(self, ids: Sequence[str], matrix: np.ndarray) -> None:
         """Append unit rows for facts that have none yet."""
