@@ -175,6 +175,31 @@ def test_the_turn_after_a_question_takes_a_larger_share_of_its_score(store, name
     assert "answer" not in ann.signals  # the question takes only a plain share back from its answer
 
 
+# --- small namespaces are searched exactly -------------------------------------------------------
+
+
+def test_a_small_namespace_is_scanned_exactly_not_through_the_shared_ann_index(store, namespace, monkeypatch):  # noqa: F811
+    store.write_batch(make_batch(namespace, "s1", SPEAKERS))
+    compiled = compile_query('RECALL "boats" LIMIT 4', store.dialect, namespace=namespace, embedding_dim=len(unit(1)))
+    ran: list[str] = []
+    run = store.run
+    monkeypatch.setattr(store, "run", lambda st: ran.append(st.text) or run(st))
+
+    def vector_statements() -> list[str]:
+        ran.clear()
+        run_recall(store, compiled, unit(1, 0, 0))
+        return [name for name in ("fact_vector", "utterance_vector", "fact_vector_exact", "utterance_vector_exact")
+                if name in compiled.statements and compiled.statements[name].text in ran]
+
+    if store.dialect == "kuzu":  # its side index is exact below 20k vectors: the list statements take its ids
+        assert not hasattr(store, "prefers_exact") and vector_statements()[:2] == ["fact_vector", "utterance_vector"]
+        return
+    assert store.prefers_exact("Fact", namespace) and store.prefers_exact("Utterance", namespace)
+    assert vector_statements() == ["fact_vector_exact", "utterance_vector_exact"]
+    monkeypatch.setattr(store, "EXACT_BELOW", 0)  # a large namespace: the ANN index first
+    assert vector_statements()[:2] == ["fact_vector", "utterance_vector"]
+
+
 # --- the cue in its speakers' first person ----------------------------------------------------
 
 

@@ -85,8 +85,11 @@ def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None)
             if len(ids) >= spec.pool or name in VIEW_COMPLETE or f"{name}_exact" not in compiled.statements:
                 lists[name] = [(kind, i) for i in ids]
                 continue
-        rows = store.run(_bind(st, extra)).rows
         exact = compiled.statements.get(f"{name}_exact")
+        if exact is not None and name in _VECTOR_LISTS and _small(store, name, st):
+            lists[name] = [(kind, r[0]) for r in store.run(_bind(exact, extra)).rows]
+            continue
+        rows = store.run(_bind(st, extra)).rows
         if exact is not None and len(rows) < spec.pool:  # the ANN index's answers did not survive the filters
             rows = store.run(_bind(exact, extra)).rows
         lists[name] = [(kind, r[0]) for r in rows]
@@ -303,6 +306,17 @@ def _from_view(store: Store, view: Any, name: str, st: Statement, extra: Mapping
         entities = [r[0] for r in store.run(Statement(ENTITY_SEARCH, {"ns": st.params["ns"], "p1": st.params["p1"]},
                                                       read_only=True)).rows]
     return view.entity_candidates(entities, extra["vector"], int(extra["fetch"]), k)
+
+
+_VECTOR_LISTS = {"fact_vector": "Fact", "utterance_vector": "Utterance"}
+
+
+def _small(store: Store, name: str, st: Statement) -> bool:
+    """Whether the store would rather scan this vector list's namespace exactly than ask its
+    shared ANN index (Neo4j: :meth:`~graphmem.store.neo4j.Neo4jStore.prefers_exact`)."""
+    prefers = getattr(store, "prefers_exact", None)
+    ns = st.params.get("ns")
+    return prefers is not None and isinstance(ns, str) and bool(prefers(_VECTOR_LISTS[name], ns))
 
 
 def _nearest(store: Store, compiled: Compiled, vector: Sequence[float] | None, fetch: int) -> dict[str, Any]:
