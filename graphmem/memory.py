@@ -361,7 +361,14 @@ class Memory:
         """
         if text.lstrip()[:7].lower() != "explain":
             text = "EXPLAIN " + text
-        return self.compile(text, params)
+        return self._embedded_as(self.compile(text, params))
+
+    def _embedded_as(self, compiled: Compiled) -> Compiled:
+        """A RECALL's fusion spec with the text its cue is embedded as (a read of the speakers)."""
+        f = compiled.fusion
+        if compiled.kind != "recall" or f is None or not f.cue:
+            return compiled
+        return replace(compiled, fusion=replace(f, embedded_as=embedding_text(self.store, self.namespace, f.cue)))
 
     def query(self, text: str, params: Mapping[str, Any] | None = None) -> Any:
         """Run one statement of the query language.
@@ -380,7 +387,7 @@ class Memory:
 
         compiled = self.compile(text, params)
         if compiled.explain:
-            return compiled
+            return self._embedded_as(compiled)
         if compiled.kind == "recall":
             cue = compiled.fusion.cue if compiled.fusion else None
             vector = self._embed_cue(embedding_text(self.store, self.namespace, cue)) if cue else None

@@ -76,6 +76,9 @@ def test_explain_runs_nothing(loaded):
     assert compiled.kind == "remember" and loaded.stats() == before
     text = loaded.explain('RECALL "where does Alice work?" ABOUT Alice').describe()
     assert "fact_vector" in text and "fusion: RRF" in text and "Alice" not in text.split("params")[0]
+    assert "-- cue embedded as: 'where does I work?'" in text  # Alice speaks in the examples
+    assert "embedded as" not in loaded.explain('RECALL "where does Zoltan work?"').describe()  # no such speaker
+    assert "embedded as" in loaded.query('EXPLAIN RECALL "what did Alice say?"').describe()
 
 
 def test_read_only_memory_refuses_writes_by_query(store_location, namespace):

@@ -62,6 +62,7 @@ class FusionSpec:
     cue: str | None = None  # embedded by the executor (models are I/O; compile stays pure)
     rrf_k: int = RRF_K
     as_of: str | None = None  # AS OF: a fact's provenance is its last anchor said by then
+    embedded_as: str | None = None  # EXPLAIN through a Memory: the cue in its speakers' first person
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ class Compiled:
         if self.fusion is not None:
             f = self.fusion
             lines.append(f"-- fusion: RRF k={f.rrf_k}, pool {f.pool}, limit {f.limit}, weights {f.weights}")
+            if f.embedded_as is not None and f.embedded_as != f.cue:
+                lines.append(f"-- cue embedded as: {f.embedded_as!r}")
         if self.action is not None:
             lines.append(f"-- action: Memory.add({self.action})")
         for name, st in self.statements.items():
