@@ -124,6 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     lm.add_argument("--plot", type=Path, default=None, help="write a PNG chart of recall@k per system")
     lm.add_argument("--ingest-ablations", action="store_true",
                     help="also ingest without coreference and without discourse, and ask there (two more ingests)")
+    lm.add_argument("--store", default=None, metavar="DIR|URI",
+                    help="ingest and ask here: a folder or a Neo4j bolt:// URI (default: a temporary embedded store)")
+    lm.add_argument("--namespace-prefix", default="", help="put before each conversation's namespace")
     common(lm)
 
     co = sub.add_parser("coref", aliases=["gap"], help="coreference on GAP (F1 overall, M, F, bias) vs a baseline, and its cost",
@@ -202,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             report = locomo.run(data=args.data, ks=args.k, conversations=args.conversations,
                                 limit_questions=args.limit_questions or (2 if args.smoke else None), plot=args.plot,
-                                smoke=args.smoke, ingest_ablations=args.ingest_ablations)
+                                smoke=args.smoke, ingest_ablations=args.ingest_ablations, store=args.store,
+                                namespace_prefix=args.namespace_prefix)
         except (FileNotFoundError, ImportError, GraphmemError) as exc:
             raise SystemExit(f"bench locomo: {exc}") from None
         emit(report, locomo.tables(report), as_json=args.json)

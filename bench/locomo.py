@@ -20,7 +20,8 @@ SMOKE_DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "locomo_ti
 
 
 def run(*, data: Path | None, ks: list[int], conversations: list[int] | None, limit_questions: int | None,
-        plot: Path | None, smoke: bool = False, ingest_ablations: bool = False) -> dict[str, Any]:
+        plot: Path | None, smoke: bool = False, ingest_ablations: bool = False, store: str | None = None,
+        namespace_prefix: str = "") -> dict[str, Any]:
     from graphmem.eval import report as rep
     from graphmem.eval.locomo import run as run_locomo
 
@@ -30,7 +31,7 @@ def run(*, data: Path | None, ks: list[int], conversations: list[int] | None, li
     if not Path(data).exists():
         raise FileNotFoundError(f"no LoCoMo data at {data} (pass --data)")
     report = run_locomo(data, ks=ks, conversations=conversations, limit_questions=limit_questions,
-                        ingest_ablations=ingest_ablations)
+                        ingest_ablations=ingest_ablations, store=store, namespace_prefix=namespace_prefix)
     report["meta"] = machine()
     if plot:
         report["plot"] = str(rep.plot(report, plot))

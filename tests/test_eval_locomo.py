@@ -207,6 +207,32 @@ def test_cli_runs_end_to_end_on_the_fixture(tmp_path):
         assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
+@pytest.mark.neo4j
+def test_the_harness_runs_on_neo4j_in_namespaces_of_its_own(neo4j_server, namespace):
+    pytest.importorskip("bm25s")
+    from graphmem.cli import main
+    from graphmem.store.neo4j import Neo4jStore
+
+    uri, user, password = neo4j_server
+    args = ["eval", "locomo", "--data", str(TINY), "--k", "5,50", "--json", "--store", uri,
+            "--namespace-prefix", f"{namespace}/"]
+    env = {"HF_HUB_OFFLINE": "1", "GRAPHMEM_NEO4J_USER": user, "GRAPHMEM_NEO4J_PASSWORD": password or ""}
+    res = CliRunner().invoke(main, args, env=env)
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert report["params"]["store"] == "neo4j" and report["ingest"]["stored"]["utterances"] == 10
+    assert report["systems"]["graphmem"]["metrics"]["all"]["recall@50"] == 1.0
+    store = Neo4jStore(uri, user=user, password=password)
+    try:  # the turns are in the server, under the prefix
+        store.ensure_schema(embedding_dim=384)
+        conv = report["params"]["conversations"][0]
+        counts = store.run(store.templates.stmt("stats", namespace=f"{namespace}/{conv}")).rows[0]
+        assert counts[1] == 10, counts
+    finally:
+        store.close()
+
+
 def test_comma_separated_integer_options():
     from graphmem.eval.args import int_list
 

@@ -56,12 +56,20 @@ def eval_group() -> None:
 @click.option("--ingest-ablations", is_flag=True,
               help="Also ingest each conversation without coreference and without discourse (two more "
                    "ingests, own namespaces) and ask there: the '- coreference' and '- discourse' rows.")
+@click.option("--store", "store", default=None, metavar="DIR|URI",
+              help="Ingest and ask here instead: a folder, or a Neo4j bolt:// / neo4j:// URI (user and "
+                   "password from GRAPHMEM_NEO4J_USER / GRAPHMEM_NEO4J_PASSWORD). Default: an embedded "
+                   "store in the workdir.")
+@click.option("--namespace-prefix", default="", show_default=False,
+              help="Put this before each conversation's id to name its namespace (runs sharing a database).")
 def locomo(data: str, ks: list[int], as_json: bool, plot_path: str | None, limit_questions: int | None,
-           conversations: list[int] | None, workdir: str | None, ingest_ablations: bool) -> None:
+           conversations: list[int] | None, workdir: str | None, ingest_ablations: bool, store: str | None,
+           namespace_prefix: str) -> None:
     """Evidence recall on LoCoMo: are the turns that hold each answer recalled in the top k?
 
     Each conversation is ingested through Memory.ingest into its own namespace of a fresh
-    embedded store (in a temporary folder or --workdir); every question goes through RECALL.
+    embedded store (in a temporary folder or --workdir), or of --store; every question goes
+    through RECALL.
     BM25, dense retrieval with the same embedding model and their RRF run on the same turns,
     with ablations of graphmem's signals. Reports recall@k per category, MRR, answer
     containment, tokens per query and latency. Progress goes to stderr.
@@ -83,7 +91,7 @@ def locomo(data: str, ks: list[int], as_json: bool, plot_path: str | None, limit
             raise click.ClickException(str(exc)) from exc
     try:
         result = run(data, ks=ks, conversations=conversations, limit_questions=limit_questions, workdir=workdir,
-                     ingest_ablations=ingest_ablations)
+                     ingest_ablations=ingest_ablations, store=store, namespace_prefix=namespace_prefix)
     except GraphmemError as exc:
         raise click.ClickException(str(exc)) from exc
     except ImportError as exc:  # bm25s

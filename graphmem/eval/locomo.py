@@ -535,6 +535,8 @@ def run(
     per_question: bool = False,
     show_progress: bool = True,
     ingest_ablations: bool = False,
+    store: str | None = None,
+    namespace_prefix: str = "",
 ) -> dict[str, Any]:
     """Ingest, ask, score; the JSON report (see the module docstring for the method).
 
@@ -548,6 +550,11 @@ def run(
         show_progress: progress on stderr.
         ingest_ablations: also ingest each conversation without coreference and without
             discourse (one more ingest each, in namespaces of their own) and ask there.
+        store: where to ingest and ask: a folder or a ``bolt://`` / ``neo4j://`` URI (credentials
+            from the environment, as :class:`~graphmem.config.Config` reads them); default an
+            embedded store under the workdir.
+        namespace_prefix: put before each conversation's id to name its namespace (runs that
+            share a Neo4j database keep apart).
 
     Raises:
         InputError: unreadable data, an index out of range, or an ingest that failed.
@@ -577,11 +584,12 @@ def run(
     with tempfile.TemporaryDirectory(prefix="gm-eval-locomo-") as tmp, _progress(show_progress) as bar, \
             threadpool_limits(1, user_api="blas"):  # BLAS threads fight torch's on small machines
         root = Path(workdir) if workdir else Path(tmp)
+        location = store or root / "store"
         for conv in convs:
             questions = conv.questions[:limit_questions] if limit_questions else conv.questions
             texts.update({(conv.sample_id, t.dia_id): t.text for t in conv.turns})
             files = write_sessions(conv, root / "input" / conv.sample_id)
-            with Memory(root / "store", namespace=conv.sample_id, config=config) as mem:
+            with Memory(location, namespace=namespace_prefix + conv.sample_id, config=config) as mem:
                 if "models_s" not in clock:  # load the models before any clock they would distort
                     t0 = time.perf_counter()
                     _ = mem.pipeline.parser.nlp, mem.embedder.model
@@ -597,7 +605,7 @@ def run(
                     asked = _ask(conv, questions, mem, K, bar, clock)
                     records.extend(asked)
             for key, overrides in (INGEST_ABLATIONS.items() if ingest_ablations and questions else ()):
-                with Memory(root / "store", namespace=f"{conv.sample_id}~{key}",
+                with Memory(location, namespace=f"{namespace_prefix}{conv.sample_id}~{key}",
                             config=replace(config, **overrides)) as mem:
                     _ask_ingest_ablation(key, conv, files, questions, asked, mem, K, bar, clock)
     systems = list(SYSTEMS) + (list(INGEST_SYSTEMS) if ingest_ablations else [])
@@ -608,7 +616,8 @@ def run(
         "bench": "locomo",
         "params": {"data": str(data), "files": [str(f) for f in resolve_data(data)], "ks": ks,
                    "conversations": [c.sample_id for c in convs], "limit_questions": limit_questions,
-                   "recall_k": K, "embedding_model": config.embedding_model, "spacy_model": config.spacy_model},
+                   "recall_k": K, "embedding_model": config.embedding_model, "spacy_model": config.spacy_model,
+                   "store": "neo4j" if store and "://" in store else "kuzu", "namespace_prefix": namespace_prefix},
         "method": {
             "recall": "evidence recall@k = |evidence turns in the top k turns| / |evidence turns|, "
                       "averaged over questions (not pooled over turns)",
