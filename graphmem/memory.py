@@ -325,15 +325,17 @@ class Memory:
             raise ValueError("recall needs a non-empty cue")
         if k < 1:
             raise ValueError("k must be at least 1")
-        vector = self._embed_cue(embedding_text(self.store, self.namespace, text))
+        vector = self._embed_cue(text)
         return recall(self.store, self.namespace, text, vector, k=k)
 
     #: How many recent cues keep their embedding (an agent asks the same things again and again).
     CUE_CACHE = 256
 
     def _embed_cue(self, cue: str) -> list[float]:
-        """The embedding of a cue's :func:`~graphmem.recall.embedding_text`, from a small LRU
-        cache when it was asked recently."""
+        """The embedding of a cue's :func:`~graphmem.recall.embedding_text` (its speakers in the
+        first person, read from the store each time), from a small LRU cache when it was asked
+        recently."""
+        cue = embedding_text(self.store, self.namespace, cue)
         cache = self._cue_vectors
         vector = cache.get(cue)
         if vector is None:
@@ -390,7 +392,7 @@ class Memory:
             return self._embedded_as(compiled)
         if compiled.kind == "recall":
             cue = compiled.fusion.cue if compiled.fusion else None
-            vector = self._embed_cue(embedding_text(self.store, self.namespace, cue)) if cue else None
+            vector = self._embed_cue(cue) if cue else None
             return run_recall(self.store, compiled, vector)
         if compiled.kind == "remember":
             a = compiled.action or {}

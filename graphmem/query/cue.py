@@ -62,17 +62,19 @@ def name_candidates(cue: str, longest: int = 3) -> list[str]:
     >>> name_candidates("What did Caroline's mum say?", longest=2)
     ['what', 'did', 'caroline', 's', 'mum', 'say', 'what did', 'did caroline', 'caroline s', 's mum', 'mum say']
     """
-    words = [w.lower() for w in _NAME_WORD.findall(cue)]
-    return list(dict.fromkeys(" ".join(words[i:i + n]) for n in range(1, longest + 1)
-                              for i in range(len(words) - n + 1)))
+    return list(dict.fromkeys(r.lower() for r in _runs(cue, longest)))
 
 
 def name_runs(cue: str, longest: int = 3) -> list[str]:
     """:func:`name_candidates` as written, and each run lower-cased and capitalized: the names a
     store's speakers are looked up by (an index compares them exactly)."""
+    return list(dict.fromkeys(v for r in _runs(cue, longest) for v in (r, r.lower(), r.title())))
+
+
+def _runs(cue: str, longest: int) -> list[str]:
+    """Every run of one to ``longest`` name words of the cue, as written, shortest first."""
     words = _NAME_WORD.findall(cue)
-    runs = [" ".join(words[i:i + n]) for n in range(1, longest + 1) for i in range(len(words) - n + 1)]
-    return list(dict.fromkeys(v for r in runs for v in (r, r.lower(), r.title())))
+    return [" ".join(words[i:i + n]) for n in range(1, longest + 1) for i in range(len(words) - n + 1)]
 
 
 #: Third-person pronouns as the one speaker a cue names would say them: subjects, possessives

@@ -2,8 +2,9 @@
 
 RECALL: each candidate statement is one signal, and so is the utterance vector list's share
 said by a speaker the cue names (``speaker``); the lists are fused by reciprocal rank (Cormack
-et al., SIGIR 2009; k = :data:`~graphmem.query.compile.RRF_K`) with a recency signal, then per turn, where a turn next to a
-well-scored one gets a share of its score (``neighbour``), then hydrated into
+et al., SIGIR 2009; k = :data:`~graphmem.query.compile.RRF_K`) with a recency signal, then per
+turn, where a turn next to a well-scored one gets a share of its score (``neighbour``, or
+``answer`` after a question), then hydrated into
 :class:`~graphmem.recall.RecallHit`s whose ``signals`` explain every score.
 """
 
@@ -32,9 +33,10 @@ FACT_VECTOR_SHARE = 0.25
 #: 70.8 / 79.9, 70.7 / 80.3, 70.8 / 80.2, 70.6 / 79.8): both weigh twice, the middle of the plateau.
 UTTERANCE_SHARE = 2.0
 #: The shares by RECALL target: a list not named keeps its signal's weight.
+_TURN_SHARES = {"utterance_vector": UTTERANCE_SHARE, "utterance_text": UTTERANCE_SHARE}
 LIST_SHARES: dict[str, dict[str, float]] = {
-    "any": {"fact_vector": FACT_VECTOR_SHARE, "utterance_vector": UTTERANCE_SHARE, "utterance_text": UTTERANCE_SHARE},
-    "utterances": {"utterance_vector": UTTERANCE_SHARE, "utterance_text": UTTERANCE_SHARE},
+    "any": {**_TURN_SHARES, "fact_vector": FACT_VECTOR_SHARE},
+    "utterances": dict(_TURN_SHARES),
     "facts": {},
 }
 
