@@ -46,6 +46,7 @@ def fill(store: Any, namespace: str, batches: Iterable[MemoryBatch]) -> None:
         for name, rows in merged.items():
             if rows and name != "supersede":  # decided in Python by write_batch; a top-up has no history
                 store.run(Statement(store.templates[name], {"rows": rows}))
+        store.vectors_changed(namespace)  # bypassed write_batch: the side index and view are stale
 
 
 def _columns(store: Any, table: str) -> list[tuple[str, str]]:

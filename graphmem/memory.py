@@ -325,17 +325,24 @@ class Memory:
             raise ValueError("recall needs a non-empty cue")
         if k < 1:
             raise ValueError("k must be at least 1")
-        vector = self._embed_cue(text)
-        return recall(self.store, self.namespace, text, vector, k=k)
+        view = self._recall_view()
+        vector = self._embed_cue(text, view)
+        return recall(self.store, self.namespace, text, vector, k=k, view=view)
 
     #: How many recent cues keep their embedding (an agent asks the same things again and again).
     CUE_CACHE = 256
 
-    def _embed_cue(self, cue: str) -> list[float]:
+    def _recall_view(self) -> Any:
+        """The store's recall view of this namespace as of now, where it keeps one: a RECALL
+        reads it once, for the cue's speakers and for its candidates."""
+        get = getattr(self.store, "recall_view", None)
+        return get(self.namespace) if get is not None else None
+
+    def _embed_cue(self, cue: str, view: Any = None) -> list[float]:
         """The embedding of a cue's :func:`~graphmem.recall.embedding_text` (its speakers in the
         first person, read from the store each time), from a small LRU cache when it was asked
         recently."""
-        cue = embedding_text(self.store, self.namespace, cue)
+        cue = embedding_text(self.store, self.namespace, cue, view)
         cache = self._cue_vectors
         vector = cache.get(cue)
         if vector is None:
@@ -392,8 +399,9 @@ class Memory:
             return self._embedded_as(compiled)
         if compiled.kind == "recall":
             cue = compiled.fusion.cue if compiled.fusion else None
-            vector = self._embed_cue(cue) if cue else None
-            return run_recall(self.store, compiled, vector)
+            view = self._recall_view() if cue else None
+            vector = self._embed_cue(cue, view) if cue else None
+            return run_recall(self.store, compiled, vector, view=view)
         if compiled.kind == "remember":
             a = compiled.action or {}
             return self.add(a["text"], speaker=a["speaker"], session=a["session"], at=a["at"])

@@ -81,12 +81,14 @@ def recall(
     *,
     k: int = 10,
     weights: Mapping[str, float] | None = None,
+    view: Any = None,
 ) -> list[RecallHit]:
     """``RECALL "cue" LIMIT k`` on ``store``, with the cue already embedded as ``vector``
     (embed :func:`embedding_text` of the cue, as :class:`graphmem.Memory` does).
 
     ``weights`` may name signals (``vector``, ``text``, ``entity``, ``recency``) or single
     candidate lists (``fact_vector``, ``utterance_text`` …); a weight of 0 turns one off.
+    ``view``: the store's recall view of ``namespace`` when the caller has read it already.
     """
     from .query.ast import Literal, Recall
     from .query.compile import DEFAULT_WEIGHTS, compile_query
@@ -98,30 +100,32 @@ def recall(
     if weights is not None:
         merged = {**DEFAULT_WEIGHTS, **weights}
         compiled = replace(compiled, fusion=replace(compiled.fusion, weights=merged))
-    return run_recall(store, compiled, vector)
+    return run_recall(store, compiled, vector, view=view)
 
 
-def cue_speakers(store: Store, namespace: str, cue: str) -> list[str]:
+def cue_speakers(store: Store, namespace: str, cue: str, view: Any = None) -> list[str]:
     """The speakers of ``namespace`` that ``cue`` names (a run of its words equal to the name,
-    case aside): read from the embedded store's cached list, or looked up by the Neo4j index on
-    (namespace, speaker)."""
+    case aside): from the namespace's recall view (``view``, or the store's), or looked up by
+    the Neo4j index on (namespace, speaker) where the store keeps none."""
     from .query.cue import name_candidates, name_runs
     from .resources import cypher_text
     from .store.base import Statement
 
     known = getattr(store, "speaker_names", None)
-    if known is not None:
+    if view is not None or known is not None:
         names = set(name_candidates(cue))
-        return sorted(s for s in known(namespace) if s.lower() in names)
+        speakers = view.speakers if view is not None else known(namespace)
+        if speakers is not None:
+            return sorted(s for s in speakers if s.lower() in names)
     st = Statement(cypher_text(store.dialect, "speakers_named"), {"namespace": namespace, "names": name_runs(cue)},
                    read_only=True)
     return sorted({r[0] for r in store.run(st).rows})
 
 
-def embedding_text(store: Store, namespace: str, cue: str) -> str:
+def embedding_text(store: Store, namespace: str, cue: str, view: Any = None) -> str:
     """What RECALL embeds for ``cue``: the cue in its speakers' first person
     (:func:`graphmem.query.cue.first_person`); the cue itself when it names no speaker."""
     from .query.cue import first_person
 
-    speakers = cue_speakers(store, namespace, cue)
+    speakers = cue_speakers(store, namespace, cue, view)
     return first_person(cue, speakers) if speakers else cue

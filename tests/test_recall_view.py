@@ -1,11 +1,12 @@
-"""The embedded store's recall view (graphmem/store/rview.py) answers RECALL exactly as the
-Cypher statements do (its own BM25 aside: checked against a from-scratch index), is never
-stale (every write path raises its namespace's counter), and follows a document's write in
-place instead of being built again. No NLP model."""
+"""The recall view (graphmem/store/rview.py), on the embedded store and on Neo4j alike, answers
+RECALL exactly as the Cypher statements do (its own BM25 aside: checked against a from-scratch
+index), is never stale (every write path raises its namespace's counter), and follows a
+document's write in place instead of being built again. No NLP model."""
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -45,11 +46,22 @@ class _CypherOnly:
         return getattr(self._store, name)
 
 
-@pytest.fixture
-def kz(tmp_path, namespace):
-    """A store whose view leaves full text to Kùzu, so every list can be compared with Cypher's."""
-    st = open_store(Config(store=str(tmp_path / "kz")))
+def _open(store_location, name: str = "kz"):
+    """A store of the test's kind: a folder ``name`` under the test's own, or the shared Neo4j."""
+    location, auth = store_location
+    user, password = auth if auth else ("neo4j", None)
+    if auth is None:
+        location = str(Path(location).parent / name)
+    st = open_store(Config(store=location, neo4j_user=user, neo4j_password=password))
     st.ensure_schema(embedding_dim=DIM)
+    return st
+
+
+@pytest.fixture
+def kz(store_location, namespace):
+    """A store whose view leaves full text to the database (Kùzu's fts, Neo4j's Lucene), so
+    every list can be compared with Cypher's."""
+    st = _open(store_location)
     st.view_text = False
     rng = np.random.default_rng(11)
     for d in range(3):
@@ -59,7 +71,7 @@ def kz(tmp_path, namespace):
 
 
 def _hits(store, text: str, namespace: str, vector: list[float]):
-    compiled = compile_query(text, "kuzu", namespace=namespace, embedding_dim=DIM)
+    compiled = compile_query(text, store.dialect, namespace=namespace, embedding_dim=DIM)
     return [(h.kind, h.id, round(h.score, 9), {k: round(v, 9) for k, v in h.signals.items()}, h.text,
              h.provenance.utterance_id) for h in run_recall(store, compiled, vector)]
 
@@ -70,7 +82,7 @@ CUES = ['RECALL "jazz with Alice"', 'RECALL "Bob boat" LIMIT 5', 'RECALL "Carol 
 
 def test_view_answers_like_cypher(kz, namespace):
     rng = np.random.default_rng(5)
-    compiled = compile_query(CUES[0], "kuzu", namespace=namespace, embedding_dim=DIM)
+    compiled = compile_query(CUES[0], kz.dialect, namespace=namespace, embedding_dim=DIM)
     view, fast = _view(kz, compiled, [0.0] * DIM)
     assert view is not None and {"fact_entity", "hydrate_facts", "fact_vector"} <= fast
     for text in CUES:
@@ -83,7 +95,7 @@ def test_view_answers_like_cypher(kz, namespace):
 
 
 def test_filtered_recall_runs_as_cypher(kz, namespace):
-    compiled = compile_query('RECALL "jazz" ABOUT Alice', "kuzu", namespace=namespace, embedding_dim=DIM)
+    compiled = compile_query('RECALL "jazz" ABOUT Alice', kz.dialect, namespace=namespace, embedding_dim=DIM)
     view, fast = _view(kz, compiled, [0.0] * DIM)
     assert "fact_vector" not in fast  # its text carries the ABOUT filter: the view cannot answer it
 
@@ -102,13 +114,13 @@ def test_view_is_never_stale(kz, namespace):
     assert new and all(h[0] == "fact" for h in after if h[1] in new)
     assert after == _hits(_CypherOnly(kz), CUES[0], namespace, v)
     # a forget through the query language: its facts leave recall at once
-    run_rows(kz, compile_query("FORGET FACTS ABOUT Alice", "kuzu", namespace=namespace, embedding_dim=DIM))
+    run_rows(kz, compile_query("FORGET FACTS ABOUT Alice", kz.dialect, namespace=namespace, embedding_dim=DIM))
     forgotten = _hits(kz, CUES[0], namespace, v)
     assert forgotten == _hits(_CypherOnly(kz), CUES[0], namespace, v)
     assert forgotten != after and not any(h[0] == "fact" and "Alice" in h[4] for h in forgotten)
 
 
-def test_another_connection_sees_writes(tmp_path, namespace):
+def test_another_connection_sees_writes(store_location, namespace):
     """The counters and notes live in the database: a view held by another process, as of an
     older counter, catches up from the notes of the writes since (or is built again when a
     note is gone), and answers as a view built now does."""
@@ -116,10 +128,8 @@ def test_another_connection_sees_writes(tmp_path, namespace):
 
     from graphmem.store.rview import LOG_KEY
 
-    path = tmp_path / "shared"
     rng = np.random.default_rng(2)
-    a = open_store(Config(store=str(path)))
-    a.ensure_schema(embedding_dim=DIM)
+    a = _open(store_location, "shared")
     a.write_batch(make_batch(namespace, "one", _turns(rng, 10, "o")))
     v = _turns(rng, 1, "q")[0][4]
     _hits(a, CUES[0], namespace, v)
@@ -170,13 +180,17 @@ def _as_of_rebuild(store, namespace: str, cues: list[str], vectors: list[list[fl
 
 
 def test_writes_elsewhere_leave_the_view_alone(kz, namespace):
+    # The view's own full text: the database's ranks a namespace by every namespace's statistics
+    # (Lucene's on Neo4j), so writes elsewhere would move this namespace's entity step.
+    kz.view_text = True
+    kz._views.clear()
     rng = np.random.default_rng(3)
     v = _unit(rng)
     before = _hits(kz, CUES[0], namespace, v)
     view, stats = kz.recall_view(namespace), dict(kz.view_stats)
     other = namespace + "_b"
     kz.write_batch(make_batch(other, "b1", _turns(rng, 5, "b")))
-    run_rows(kz, compile_query("FORGET FACTS ABOUT Alice", "kuzu", namespace=other, embedding_dim=DIM))
+    run_rows(kz, compile_query("FORGET FACTS ABOUT Alice", kz.dialect, namespace=other, embedding_dim=DIM))
     assert kz.recall_view(namespace) is view and kz.view_stats == stats  # neither built nor updated
     assert _hits(kz, CUES[0], namespace, v) == before
     assert _hits(kz, CUES[0], other, v) != []  # the other namespace's own view follows its writes
@@ -228,22 +242,21 @@ def test_a_change_without_a_note_builds_again(kz, namespace):
     v = _unit(rng)
     _hits(kz, CUES[0], namespace, v)
     builds = kz.view_stats["builds"]
-    run_rows(kz, compile_query("FORGET FACTS ABOUT Alice", "kuzu", namespace=namespace, embedding_dim=DIM))
+    run_rows(kz, compile_query("FORGET FACTS ABOUT Alice", kz.dialect, namespace=namespace, embedding_dim=DIM))
     hits = _hits(kz, CUES[0], namespace, v)
     assert kz.view_stats["builds"] == builds + 1
     assert hits == _hits(_CypherOnly(kz), CUES[0], namespace, v)
 
 
-def test_bm25_view_follows_writes(tmp_path, namespace):
+def test_bm25_view_follows_writes(store_location, namespace):
     """With the view's own BM25 (the default), text lists follow writes in place and equal a
     view built whole; a word only the new turn has puts it first in the text lists."""
-    st = open_store(Config(store=str(tmp_path / "bm")))
-    st.ensure_schema(embedding_dim=DIM)
+    st = _open(store_location, "bm")
     assert st.view_text
     rng = np.random.default_rng(8)
     st.write_batch(make_batch(namespace, "d0", _turns(rng, 30, "d0")))
     v = _unit(rng)
-    compiled = compile_query('RECALL "zeppelin jazz"', "kuzu", namespace=namespace, embedding_dim=DIM)
+    compiled = compile_query('RECALL "zeppelin jazz"', st.dialect, namespace=namespace, embedding_dim=DIM)
     assert {"fact_text", "utterance_text"} <= _view(st, compiled, v)[1]
     _hits(st, 'RECALL "zeppelin jazz"', namespace, v)
     st.write_batch(make_batch(namespace, "d1", [("Bob", "I like the zeppelin with Carol", "like_zeppelin", "Carol",
@@ -360,3 +373,82 @@ def test_rows_share_repeated_text_and_read_back_as_dicts():
     assert len(rows) == 1 and rows.get("a") is None
     with pytest.raises(RuntimeError, match="columns"):
         rows["c"] = {"id": "c", "speaker": "Bob"}
+
+
+# -- Neo4j: the view lives in each client; the counters and notes in the database -------------------
+
+
+def _client(neo4j_server, **kw):
+    from graphmem.store.neo4j import Neo4jStore
+
+    uri, user, password = neo4j_server
+    st = Neo4jStore(uri, user=user, password=password, **kw)
+    st.ensure_schema(embedding_dim=DIM)
+    return st
+
+
+@pytest.mark.neo4j
+def test_neo4j_clients_follow_each_others_writes(neo4j_server, namespace):
+    """Two clients of one server (two processes, in effect): each one's view follows the other's
+    committed writes from their notes, and its vector side index from the stored embeddings."""
+    rng = np.random.default_rng(12)
+    a, b = _client(neo4j_server), _client(neo4j_server)
+    try:
+        a.write_batch(make_batch(namespace, "one", _turns(rng, 12, "o")))
+        v = _unit(rng)
+        assert _hits(b, CUES[0], namespace, v)
+        stats = dict(b.view_stats)
+        a.write_batch(make_batch(namespace, "two", [("Bob", "I like the zeppelin with Alice", "like_zeppelin",
+                                                     "Alice", v)]))
+        hits = _hits(b, 'RECALL "zeppelin"', namespace, v)
+        assert hits[0][4] == "Bob like zeppelin Alice"  # nearest by vector and the only one with the word
+        assert b.view_stats == {"builds": stats["builds"], "updates": stats["updates"] + 1}
+        assert hits == _hits(a, 'RECALL "zeppelin"', namespace, v)
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.neo4j
+def test_neo4j_counter_is_raised_once_per_write_under_concurrency(neo4j_server, namespace):
+    """Writers in parallel on one namespace: every write raises the counter by exactly one and
+    leaves its note, so no view misses a write."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graphmem.store.rview import LOG_KEY, NS_KEY
+
+    clients = [_client(neo4j_server) for _ in range(3)]
+    rng = np.random.default_rng(13)
+    docs = [make_batch(namespace, f"c{i}", _turns(rng, 2, f"c{i}")) for i in range(9)]
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            list(pool.map(lambda n: clients[n % 3].write_batch(docs[n]), range(9)))
+        meta = clients[0]._meta([NS_KEY + namespace] + [f"{LOG_KEY}{namespace}/{v}" for v in range(1, 10)])
+        assert meta[NS_KEY + namespace] == "9"
+        noted = sorted(u for v in range(1, 10) for u in json.loads(meta[f"{LOG_KEY}{namespace}/{v}"])["u"])
+        assert noted == sorted(u.id for d in docs for u in d.utterances)
+    finally:
+        for c in clients:
+            c.close()
+
+
+@pytest.mark.neo4j
+def test_neo4j_without_the_view_recalls_as_cypher(neo4j_server, namespace, monkeypatch):
+    """``GRAPHMEM_NEO4J_RECALL_VIEW=0``: no view, no side index; RECALL runs on Neo4j's own indexes."""
+    monkeypatch.setenv("GRAPHMEM_NEO4J_RECALL_VIEW", "0")
+    uri, user, password = neo4j_server
+    st = open_store(Config.from_env(store=uri, neo4j_user=user, neo4j_password=password))
+    st.ensure_schema(embedding_dim=DIM)
+    try:
+        rng = np.random.default_rng(14)
+        st.write_batch(make_batch(namespace, "one", _turns(rng, 12, "o")))
+        assert st.recall_view(namespace) is None and st.speaker_names(namespace) is None
+        compiled = compile_query(CUES[0], st.dialect, namespace=namespace, embedding_dim=DIM)
+        assert _view(st, compiled, _unit(rng)) == (None, set())
+        assert _hits(st, CUES[0], namespace, _unit(rng))
+    finally:
+        st.close()
+    monkeypatch.setenv("GRAPHMEM_NEO4J_RECALL_VIEW", "perhaps")
+    with pytest.raises(Exception, match="GRAPHMEM_NEO4J_RECALL_VIEW"):
+        Config.from_env()

@@ -476,8 +476,9 @@ class Neo4jGenerator(CypherGenerator):
         return f"CALL db.index.fulltext.queryNodes('{index}', {b.p(query)}{limit}) YIELD node AS {alias}, score"
 
     def cosine(self, expr: str) -> str:
-        # Neo4j reports (1 + cos) / 2; the order is the same as plain cosine.
-        return f"vector.similarity.cosine({expr}, $vector)"
+        # Neo4j reports (1 + cos) / 2: mapped back to plain cosine, which fact_entity multiplies
+        # by an entity's idf (a scaled, shifted cosine would rank two entities' facts otherwise).
+        return f"(2.0 * vector.similarity.cosine({expr}, $vector) - 1.0)"
 
 
 class KuzuGenerator(CypherGenerator):

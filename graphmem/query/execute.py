@@ -67,16 +67,22 @@ def run_rows(store: Store, compiled: Compiled) -> list[dict[str, Any]]:
     return rows
 
 
-def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None) -> list[RecallHit]:
-    """Fuse and hydrate the candidates of a compiled RECALL."""
+def run_recall(store: Store, compiled: Compiled, vector: Sequence[float] | None, *,
+               view: Any = None) -> list[RecallHit]:
+    """Fuse and hydrate the candidates of a compiled RECALL.
+
+    ``view``: the namespace's recall view the caller already holds (:class:`graphmem.Memory`
+    reads it once to embed the cue, so one RECALL reads the store's counters once); by
+    default the store is asked for it.
+    """
     spec = compiled.fusion
     assert spec is not None
     # Headroom for the filters after the ANN and full-text indexes; *_exact statements catch the
     # rest. 3× the pool, not 10×: Neo4j's HNSW search time grows with k (100k facts: k = 100
     # ≈ 30% faster than k = 300, bench/README.md).
     extra = {"vector": list(vector) if vector is not None else None, "fetch": max(3 * spec.pool, 100)}
-    extra.update(_nearest(store, compiled, vector, extra["fetch"]))
-    view, fast = _view(store, compiled, vector)
+    view, fast = _view(store, compiled, vector, view)
+    extra.update(_nearest(store, compiled, vector, extra["fetch"], fast))
     lists: dict[str, list[tuple[str, str]]] = {}
     for name, st in compiled.statements.items():
         if name.startswith("hydrate") or name.endswith("_exact"):
@@ -261,9 +267,11 @@ VIEW_COMPLETE = frozenset(VIEW_TEXT)
 _PLAIN: dict[tuple[str, int], dict[str, str]] = {}
 
 
-def _view(store: Store, compiled: Compiled, vector: Sequence[float] | None) -> tuple[Any, set[str]]:
-    """The store's recall view and the names of the statements it answers here (none when the
-    store has no view or the query is not one it can answer exactly)."""
+def _view(store: Store, compiled: Compiled, vector: Sequence[float] | None,
+          given: Any = None) -> tuple[Any, set[str]]:
+    """The store's recall view (``given``, or asked of the store) and the names of the
+    statements it answers here (none when the store has no view or the query is not one it
+    can answer exactly)."""
     recall_view = getattr(store, "recall_view", None)
     if recall_view is None or vector is None or compiled.fusion is None:
         return None, set()
@@ -281,7 +289,9 @@ def _view(store: Store, compiled: Compiled, vector: Sequence[float] | None) -> t
         return None, set()
     ns = next(iter(compiled.statements.values())).params
     namespace = ns.get("ns", ns.get("namespace"))
-    view = recall_view(namespace) if isinstance(namespace, str) else None
+    if not isinstance(namespace, str):
+        return None, set()
+    view = given if given is not None and given.namespace == namespace else recall_view(namespace)
     if view is None:
         return None, set()
     return view, fast if getattr(view, "text", False) else fast - set(VIEW_TEXT)
@@ -305,7 +315,8 @@ def _from_view(store: Store, view: Any, name: str, st: Statement, extra: Mapping
     else:
         from ..store.rview import ENTITY_SEARCH
 
-        entities = [r[0] for r in store.run(Statement(ENTITY_SEARCH, {"ns": st.params["ns"], "p1": st.params["p1"]},
+        entities = [r[0] for r in store.run(Statement(ENTITY_SEARCH[store.dialect],
+                                                      {"ns": st.params["ns"], "p1": st.params["p1"]},
                                                       read_only=True)).rows]
     return view.entity_candidates(entities, extra["vector"], int(extra["fetch"]), k)
 
@@ -321,17 +332,18 @@ def _small(store: Store, name: str, st: Statement) -> bool:
     return prefers is not None and isinstance(ns, str) and bool(prefers(_VECTOR_LISTS[name], ns))
 
 
-def _nearest(store: Store, compiled: Compiled, vector: Sequence[float] | None, fetch: int) -> dict[str, Any]:
+def _nearest(store: Store, compiled: Compiled, vector: Sequence[float] | None, fetch: int,
+             fast: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
     """``$fact_ann`` / ``$utterance_ann`` (and ``…_score``): the ids a store's vector side index
-    finds nearest and their cosine, for the statements that take them (the embedded store's;
-    Neo4j searches in Cypher)."""
+    finds nearest and their cosine, for the statements that take them (the embedded store's)
+    and for the vector lists the recall view answers (on any store)."""
     out: dict[str, Any] = {}
     if vector is None:
         return out
-    for st in compiled.statements.values():
+    for name, st in compiled.statements.items():
         for label in ("Fact", "Utterance"):
             key = f"{label.lower()}_ann"
-            if key not in out and f"${key}" in st.text:
+            if key not in out and (f"${key}" in st.text or name == f"{label.lower()}_vector" and name in fast):
                 hits = store.vector_search(label, st.params["ns"], vector, fetch)
                 out[key], out[f"{key}_score"] = [h.id for h in hits], [h.score for h in hits]
     return out

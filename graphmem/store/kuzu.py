@@ -38,8 +38,8 @@ from ..model import MemoryBatch
 from ._rows import batch_rows, prune_existing, supersede_queries, supersessions
 from .base import Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
 from .vindex import VERSION_KEY, SideIndexes
-from .rview import (LOG_KEEP, LOG_KEY, NS_KEY, RECALL_KEY, RecallView, build_view, change_note, text_available,
-                    update_view)
+from .rview import (LOG_KEEP, LOG_KEY, NODE_LABELS, NS_KEY, RECALL_KEY, RecallView, build_view, change_note,
+                    current_view, namespaces_of, text_available, writes)
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -77,24 +77,8 @@ DB_FILE = "graph.kuzu"  # the database file inside a store folder (config.store_
 _PREPARED_MAX = 512  # prepared statements kept per store
 
 
-#: A statement that may change stored data (a false positive only makes a recall view rebuild).
-_WRITE = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE|COPY|DROP|ALTER)\b", re.I)
-
-
-def _writes(statement: Statement) -> bool:
-    return not statement.read_only and bool(_WRITE.search(statement.text))
-
-
-def _namespaces(statements: Sequence[Statement]) -> list[str | None]:
-    """The namespaces a transaction's statements name (``$namespace`` / ``$ns``); ``[None]``
-    (every namespace) when none does. One transaction touches the namespaces it names:
-    statements that take only ids (an entity merge's edge moves) run beside one that names
-    the namespace, and namespaces never leak."""
-    found = {v for st in statements for k in ("namespace", "ns") if isinstance(v := st.params.get(k), str)}
-    return sorted(found) or [None]
-
-
 _META_DELETE = "MATCH (m:Meta {key: $key}) DELETE m"
+_NODE = {label: f"MATCH (n:{label} {{id: $id}}) RETURN n" for label in NODE_LABELS}
 
 
 def _kind(value: Any) -> str:
@@ -267,7 +251,7 @@ class KuzuStore:
         return Result(cols, rows)
 
     def run(self, statement: Statement) -> Result:
-        if self.read_only or not _writes(statement):  # a read-only store refuses writes by itself
+        if self.read_only or not writes(statement):  # a read-only store refuses writes by itself
             return self._raw(statement.text, dict(statement.params))
         return self.run_many([statement])[0]
 
@@ -275,8 +259,8 @@ class KuzuStore:
         self._raw("BEGIN TRANSACTION")
         try:
             out = [self._raw(st.text, dict(st.params)) for st in statements]
-            if not self.read_only and any(_writes(st) for st in statements):
-                for namespace in _namespaces(statements):
+            if not self.read_only and any(writes(st) for st in statements):
+                for namespace in namespaces_of(statements):
                     self._bump_recall(namespace)  # no note: those views are built again
             self._raw("COMMIT")
         except BaseException:
@@ -446,22 +430,22 @@ class KuzuStore:
         if self._templates is None or self._vectors is None:
             return None
         version = self._recall_versions(namespace)
-        view = self._views.get(namespace)
-        if view is not None and view.version == version:
-            return view
-        notes = self._notes(namespace, view.version, version) if view is not None else None
-        if view is not None and notes is not None:
-            try:
-                update_view(lambda text, params: self._raw(text, params).dicts(), view, version, notes)
-            except BaseException:
-                del self._views[namespace]  # half updated: built again next time
-                raise
-            self.view_stats["updates"] += 1
-            return view
-        view = build_view(self._conn, namespace, version, self._embeddings("Fact", namespace), text=self.view_text)
-        self._views[namespace] = view
-        self.view_stats["builds"] += 1
-        return view
+        return current_view(self._views, self.view_stats, namespace, version,
+                            lambda have: self._notes(namespace, have, version), self._nodes,
+                            lambda: build_view(self._rows, namespace, version, self._embeddings("Fact", namespace),
+                                               text=self.view_text))
+
+    def _rows(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self._conn.execute(text, params).get_as_arrow().to_pylist()
+
+    def _nodes(self, label: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Nodes by key, one statement each: Kùzu scans the table for ``id IN $ids``."""
+        out = {}
+        for i in ids:
+            found = self._raw(_NODE[label], {"id": i}).rows
+            if found and found[0][0] is not None:
+                out[i] = found[0][0]
+        return out
 
     def _notes(self, namespace: str, have: tuple[int, int], want: tuple[int, int]) -> list[str] | None:
         """The notes of the namespace's versions after ``have`` up to ``want``; None when one is

@@ -1,4 +1,5 @@
-"""The embedded store's recall view: derived, read-only columns of one namespace for RECALL.
+"""The recall view: derived, read-only columns of one namespace for RECALL, held in the process
+(the embedded store's, and a Neo4j client's: :mod:`.neo4j` says why).
 
 Kùzu 0.11 plans a join after ``WITH`` or an ``IN`` list as a scan of whole tables, so the
 entity candidates and the hydration of a RECALL cost 0.5–1.5 s at 100k facts
@@ -36,13 +37,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
 
 __all__ = ["RECALL_KEY", "NS_KEY", "LOG_KEY", "LOG_KEEP", "RecallView", "TextIndex", "build_view", "update_view",
-           "change_note", "text_available"]
+           "change_note", "text_available", "writes", "namespaces_of", "ENTITY_SEARCH", "current_view"]
 
 #: ``Meta`` key of the store-wide counter: raised by a write whose namespace is not known.
 RECALL_KEY = "recall_version"
@@ -70,17 +71,48 @@ MATCH (f:Fact)-[:SUBJECT|OBJECT]->(e:Entity) WHERE e.namespace = $ns RETURN DIST
 _ANCHORS = """
 MATCH (g:Fact)-[:ANCHORED_IN]->(m:Utterance) WHERE g.namespace = $ns RETURN g.id AS f, m.id AS m
 """
-# One node by its primary key: what a view update reads. Kùzu 0.11 plans any hop from a node,
+# What a view update reads: nodes by their primary key. Kùzu 0.11 plans any hop from a node,
 # even one found by its key, as a hash join over a scan of the edge and node tables (≈ 2 ms a
 # fact at 100k facts, 0.4–0.7 s for a document), so the edges a document wrote come from its
-# note and the rows are put together from nodes by the hydration templates' own columns.
-_NODE = {label: f"MATCH (n:{label} {{id: $id}}) RETURN n" for label in ("Fact", "Utterance", "Source", "Entity")}
-#: The cue's five best entities by full-text score (the first step of ``fact_entity``).
-ENTITY_SEARCH = """
+# note and the rows are put together from nodes by the hydration templates' own columns. The
+# store reads them (:data:`NodeReader`): one key at a time on Kùzu (an ``IN`` list is a scan
+# there), all of a label in one round trip on Neo4j.
+NODE_LABELS = ("Fact", "Utterance", "Source", "Entity")
+#: (label, ids) → the properties of each node found, by id.
+NodeReader = Callable[[str, Sequence[str]], Mapping[str, Mapping[str, Any]]]
+#: (statement, parameters) → rows as dicts.
+RowReader = Callable[[str, dict[str, Any]], list[dict[str, Any]]]
+#: The cue's five best entities by full-text score (the first step of ``fact_entity``), per
+#: dialect: for a view that leaves full text to the database (``view.text`` false).
+ENTITY_SEARCH = {
+    "kuzu": """
 CALL QUERY_FTS_INDEX('Entity', 'entity_name', $p1) WITH node AS e, score
 WITH e, score AS es WHERE e.namespace = $ns
 RETURN e.id AS id ORDER BY es DESC LIMIT 5
-"""
+""",
+    "neo4j": """
+CALL db.index.fulltext.queryNodes('entity_name', $p1) YIELD node AS e, score
+WITH e, score AS es WHERE e.namespace = $ns
+RETURN e.id AS id ORDER BY es DESC LIMIT 5
+""",
+}
+
+#: A statement that may change stored data (a false positive only makes a recall view rebuild).
+_WRITE = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE|COPY|DROP|ALTER)\b", re.I)
+
+
+def writes(statement: Any) -> bool:
+    """Whether a :class:`~graphmem.store.base.Statement` may change what RECALL returns."""
+    return not statement.read_only and bool(_WRITE.search(statement.text))
+
+
+def namespaces_of(statements: Sequence[Any]) -> list[str | None]:
+    """The namespaces a transaction's statements name (``$namespace`` / ``$ns``); ``[None]``
+    (every namespace) when none does. One transaction touches the namespaces it names:
+    statements that take only ids (an entity merge's edge moves) run beside one that names
+    the namespace, and namespaces never leak."""
+    found = {v for st in statements for k in ("namespace", "ns") if isinstance(v := st.params.get(k), str)}
+    return sorted(found) or [None]
 
 
 def _whole_namespace(template: str, id_filter: str) -> str:
@@ -430,24 +462,22 @@ def text_available() -> bool:
     return True
 
 
-def build_view(conn: Any, namespace: str, version: Any, embeddings: tuple[list[str], np.ndarray], *,
+def build_view(rows: RowReader, namespace: str, version: Any, embeddings: tuple[list[str], np.ndarray], *,
                text: bool = True) -> RecallView:
-    """Read one namespace's recall view from a Kùzu connection (one scan per table); with
-    ``text``, its BM25 indexes too."""
-
-    def rows(text: str) -> list[dict[str, Any]]:
-        return conn.execute(text, {"ns": namespace}).get_as_arrow().to_pylist()
+    """Read one namespace's recall view through ``rows`` (one scan per table, the same
+    statements on Kùzu and Neo4j); with ``text``, its BM25 indexes too."""
+    ns = {"ns": namespace}
 
     view = RecallView(namespace, version, text=text)
-    view._facts(rows(_FACTS), rows(_whole_namespace("fact_details", _FACT_FILTER)), ())
-    view._utterances(rows(_UTTERANCES), rows(_whole_namespace("utterance_details", _UTTERANCE_FILTER)))
-    entities = rows(_ENTITIES)
+    view._facts(rows(_FACTS, ns), rows(_whole_namespace("fact_details", _FACT_FILTER), ns), ())
+    view._utterances(rows(_UTTERANCES, ns), rows(_whole_namespace("utterance_details", _UTTERANCE_FILTER), ns))
+    entities = rows(_ENTITIES, ns)
     view.entity_ids = {r["id"] for r in entities}
     if text:
         view.entity_text.add([r["id"] for r in entities], [r["name"] for r in entities])
-    for r in rows(_ANCHORS):
+    for r in rows(_ANCHORS, ns):
         _add(view.anchors, r["f"], r["m"])
-    for r in rows(_ENTITY_FACTS):
+    for r in rows(_ENTITY_FACTS, ns):
         view.entity_facts.setdefault(r["e"], []).append(r["f"])
         _add(view.fact_entities, r["f"], r["e"])
     view._entity_df(view.entity_facts)
@@ -467,30 +497,36 @@ def change_note(utterances: Sequence[str], facts: Sequence[str], entities: Seque
                        "a": [list(x) for x in anchors], "l": [list(x) for x in links]}, separators=(",", ":"))
 
 
-def update_view(query: Callable[[str, dict[str, Any]], list[dict[str, Any]]], view: RecallView, version: Any,
-                notes: Sequence[str]) -> RecallView:
+def update_view(read: NodeReader, view: RecallView, version: Any, notes: Sequence[str]) -> RecallView:
     """Bring ``view`` up to ``version`` in place from the ``notes`` (:func:`change_note`, one
     per version since the view's): each node they name is read again by its key through
-    ``query`` (statement, parameters → rows as dicts); the edges are the notes'."""
+    ``read``, the sources of their utterances after them; the edges are the notes'."""
     changed = [json.loads(n) for n in notes]
     ns = view.namespace
     anchors = [tuple(x) for c in changed for x in c["a"]]
     links = [tuple(x) for c in changed for x in c["l"]]
-    nodes: dict[tuple[str, str], dict[str, Any] | None] = {}
+    nodes: dict[tuple[str, str], Mapping[str, Any] | None] = {}
 
-    def node(label: str, i: str | None) -> dict[str, Any] | None:
-        if i is None:
-            return None
-        if (label, i) not in nodes:
-            found = query(_NODE[label], {"id": i})
-            n = found[0]["n"] if found else None
+    def load(label: str, ids: Any) -> None:
+        want = sorted({i for i in ids if i is not None and (label, i) not in nodes})
+        found = read(label, want) if want else {}
+        for i in want:
+            n = found.get(i)
             nodes[label, i] = n if n is not None and n.get("namespace") == ns else None
-        return nodes[label, i]
 
-    def put(columns: list[tuple[str, str, str]], parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    def node(label: str, i: str | None) -> Mapping[str, Any] | None:
+        return None if i is None else nodes.get((label, i))
+
+    def put(columns: list[tuple[str, str, str]], parts: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         return {column: parts[var].get(prop) for var, prop, column in columns}
 
     utts = sorted({i for c in changed for i in c["u"]} | {u for _, u, _, _ in anchors})
+    facts = sorted({i for c in changed for i in c["f"]} | {f for f, _, _, _ in anchors})
+    entities = sorted({i for c in changed for i in c["e"]} | {e for _, e in links} - view.entity_ids)
+    load("Utterance", utts)
+    load("Fact", facts)
+    load("Entity", entities)
+    load("Source", [u.get("source_id") for i in utts if (u := node("Utterance", i)) is not None])
     status, details = [], []
     for i in utts:
         u = node("Utterance", i)
@@ -502,14 +538,13 @@ def update_view(query: Callable[[str, dict[str, Any]], list[dict[str, Any]]], vi
             details.append(put(_UTTERANCE_COLUMNS, {"u": u, "s": s}))
     view._utterances(status, details)
 
-    for i in sorted({i for c in changed for i in c["e"]} | {e for _, e in links} - view.entity_ids):
+    for i in entities:
         e = node("Entity", i)
         if e is not None and i not in view.entity_ids:
             view.entity_ids.add(i)
             if view.text:
                 view.entity_text.add([i], [e.get("name")])
 
-    facts = sorted({i for c in changed for i in c["f"]} | {f for f, _, _, _ in anchors})
     status, rows, vectors = [], [], {}
     for i in facts:
         f = node("Fact", i)
@@ -536,4 +571,28 @@ def update_view(query: Callable[[str, dict[str, Any]], list[dict[str, Any]]], vi
             view.entity_facts.setdefault(eid, []).append(fid)
     view._entity_df({e for f in facts for e in view.fact_entities.get(f, ())})
     view.version = version
+    return view
+
+
+def current_view(views: dict[str, RecallView], stats: dict[str, int], namespace: str, version: Any,
+                 notes_since: Callable[[Any], Sequence[str] | None], read: NodeReader,
+                 build: Callable[[], RecallView]) -> RecallView:
+    """The view of ``namespace`` among a store's ``views`` as of ``version`` (the counters just
+    read): the one held if current; else updated in place from the notes of the writes since
+    (``notes_since(held version)``: None when one is missing), or built again (``build``).
+    Counts each in ``stats`` (``builds`` / ``updates``)."""
+    view = views.get(namespace)
+    if view is not None and view.version == version:
+        return view
+    notes = notes_since(view.version) if view is not None else None
+    if view is not None and notes is not None:
+        try:
+            update_view(read, view, version, notes)
+        except BaseException:
+            del views[namespace]  # half updated: built again next time
+            raise
+        stats["updates"] += 1
+        return view
+    view = views[namespace] = build()
+    stats["builds"] += 1
     return view

@@ -1,4 +1,5 @@
-"""The embedded store's vector side index: derived data, rebuilt from the nodes' embeddings.
+"""The vector side index (the embedded store's, and a Neo4j client's with its recall view):
+derived data, rebuilt from the nodes' embeddings.
 
 The embedding stored on each ``Fact`` / ``Utterance`` node is the truth. For each
 (label, namespace) this module keeps an index beside it, in memory and in files next to
