@@ -452,3 +452,32 @@ def test_neo4j_without_the_view_recalls_as_cypher(neo4j_server, namespace, monke
     monkeypatch.setenv("GRAPHMEM_NEO4J_RECALL_VIEW", "perhaps")
     with pytest.raises(Exception, match="GRAPHMEM_NEO4J_RECALL_VIEW"):
         Config.from_env()
+
+
+@pytest.mark.neo4j
+def test_neo4j_side_index_is_kept_between_clients(neo4j_server, namespace, tmp_path, monkeypatch):
+    """A client's HNSW side index is saved under the cache folder of this database's id, and the
+    next client of the database loads it instead of reading every embedding again."""
+    import graphmem.store.neo4j as neo4j_store
+    import graphmem.store.vindex as vindex
+
+    monkeypatch.setattr(vindex, "BRUTE_FORCE_BELOW", 10)  # HNSW (what is saved) from 10 vectors
+    monkeypatch.setattr(neo4j_store, "BRUTE_FORCE_BELOW", 10)
+    rng = np.random.default_rng(15)
+    a = _client(neo4j_server, cache_dir=tmp_path)
+    a.write_batch(make_batch(namespace, "one", _turns(rng, 30, "o")))
+    v = _unit(rng)
+    first = _hits(a, CUES[0], namespace, v)
+    a.write_batch(make_batch(namespace, "two", _turns(rng, 3, "t")))  # the loaded index takes these in place
+    first = _hits(a, CUES[0], namespace, v)
+    a.close()  # saves what changed since
+    saved = list(tmp_path.glob("neo4j/*/vindex/*.hnsw"))
+    assert len(saved) == 2  # facts and utterances of the namespace
+    b = _client(neo4j_server, cache_dir=tmp_path)
+    loaded = []
+    monkeypatch.setattr(b, "_embeddings", lambda label, ns: loaded.append(label) or neo4j_store.Neo4jStore._embeddings(b, label, ns))
+    try:
+        assert _hits(b, CUES[0], namespace, v) == first
+        assert "Utterance" not in loaded  # read back from the files (the view reads the facts' for itself)
+    finally:
+        b.close()

@@ -28,7 +28,9 @@ Every Neo4j detail lives here and in ``cypher/neo4j/``:
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError, StoreUnavailable
@@ -37,7 +39,7 @@ from ._rows import batch_rows, prune_existing, supersede_queries, supersessions
 from .base import Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
 from .rview import (LOG_KEEP, LOG_KEY, NODE_LABELS, NS_KEY, RECALL_KEY, RecallView, build_view, change_note,
                     current_view, namespaces_of, text_available, writes)
-from .vindex import VERSION_KEY, SideIndexes
+from .vindex import BRUTE_FORCE_BELOW, VERSION_KEY, SideIndexes
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -68,6 +70,9 @@ class Neo4jStore:
         database: the database to use (server default when ``None``).
         recall_view: answer plain RECALLs from a recall view and a vector side index held in
             this process (see the module's notes); ``False``: every RECALL runs as Cypher.
+        cache_dir: where the side index's HNSW graphs are kept between processes, under
+            ``neo4j/<store id>/`` (a random id the database keeps in ``Meta``, so a wiped or
+            other database never reads them); ``None``: in memory only.
     """
 
     name = "neo4j"
@@ -83,6 +88,7 @@ class Neo4jStore:
         database: str | None = None,
         connection_timeout: float = 10.0,
         recall_view: bool = True,
+        cache_dir: Path | None = None,
     ) -> None:
         import neo4j
         from neo4j.exceptions import AuthError, ServiceUnavailable
@@ -115,6 +121,7 @@ class Neo4jStore:
         self._templates: Templates | None = None
         self._sizes: dict[tuple[str, str], tuple[float, int]] = {}  # see prefers_exact
         self.use_view = recall_view
+        self.cache_dir = cache_dir
         #: Plain RECALL's full-text lists from the view's BM25 (bm25s) instead of Lucene's
         #: (whose statistics are the whole database's); set before the first recall.
         self.view_text = text_available()
@@ -125,8 +132,10 @@ class Neo4jStore:
 
     @classmethod
     def from_config(cls, location: str, config: Config) -> Neo4jStore:
+        from ..embed import default_cache_dir
+
         return cls(location, user=config.neo4j_user, password=config.neo4j_password, database=config.neo4j_database,
-                   recall_view=config.neo4j_recall_view)
+                   recall_view=config.neo4j_recall_view, cache_dir=config.cache_dir or default_cache_dir())
 
     def __repr__(self) -> str:
         return f"Neo4jStore({self.uri!r})"  # no credentials, ever
@@ -173,10 +182,18 @@ class Neo4jStore:
 
     def ensure_schema(self, *, embedding_dim: int) -> None:
         self._templates = Templates(self.dialect, embedding_dim=embedding_dim)
-        self._vectors = SideIndexes(None, embedding_dim, self._embeddings, writable=False) if self.use_view else None
         self._views.clear()
         for stmt in self._templates.statements("schema"):
             self._execute(stmt, {}, write=True)
+        self._vectors = None
+        if self.use_view:
+            folder = None
+            if self.cache_dir is not None:
+                store_id = self._execute(self._templates["store_id"], {"id": uuid.uuid4().hex}, write=True).scalar()
+                folder = Path(self.cache_dir) / "neo4j" / str(store_id) / "vindex"
+            # Only HNSW graphs are kept: an exact index is rebuilt as fast as it is read back.
+            self._vectors = SideIndexes(folder, embedding_dim, self._embeddings, writable=True,
+                                        min_saved=BRUTE_FORCE_BELOW)
         self._execute("CALL db.awaitIndexes(300)", {}, write=False)
         # IF NOT EXISTS keeps an index made for another model: refuse it rather than fail later.
         for name, dims in self._execute(self._templates["vector_index_dims"], {}, write=False).rows:
@@ -406,6 +423,9 @@ class Neo4jStore:
         return [r[0] for r in rows], np.asarray([r[1] for r in rows], dtype=np.float32).reshape(len(rows), dim)
 
     def close(self) -> None:
+        vectors, self._vectors = getattr(self, "_vectors", None), None
+        if vectors is not None:
+            vectors.flush()
         driver, self._driver = getattr(self, "_driver", None), None
         if driver is not None:
             driver.close()

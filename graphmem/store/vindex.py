@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -130,14 +131,15 @@ class VectorIndex:
         meta = {"label": self.label, "namespace": self.namespace, "dim": self.dim, "version": self.version,
                 "kind": self.kind, "ids": self.ids}
         data = stem.with_suffix(".hnsw" if self._hnsw is not None else ".npy")
-        tmp = data.with_name(data.name + ".tmp")
+        mine = f".{os.getpid()}.{threading.get_ident()}.tmp"  # several clients of one Neo4j may save at once
+        tmp = data.with_name(data.name + mine)
         if self._hnsw is not None:
             self._hnsw.save_index(str(tmp))
         else:
             with tmp.open("wb") as fh:
                 np.save(fh, self._matrix[: len(self.ids)])
         tmp.replace(data)
-        tmp_meta = stem.with_suffix(".json.tmp")
+        tmp_meta = stem.with_suffix(".json" + mine)
         tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
         tmp_meta.replace(stem.with_suffix(".json"))  # last: the files are current once this lands
         self.dirty = False
@@ -176,10 +178,13 @@ class SideIndexes:
         dim: the embedding dimension.
         load: reads the ids and embeddings of one (label, namespace) from the store.
         writable: whether files may be written (not for a read-only store).
+        min_saved: the fewest vectors an index must hold to be written to files (a small one
+            is rebuilt from the embeddings as fast as it is read back).
     """
 
-    def __init__(self, folder: Path | None, dim: int, load: Loader, *, writable: bool) -> None:
+    def __init__(self, folder: Path | None, dim: int, load: Loader, *, writable: bool, min_saved: int = 0) -> None:
         self.folder, self.dim, self._load, self.writable = folder, dim, load, writable
+        self.min_saved = min_saved
         self._indexes: dict[tuple[str, str], VectorIndex] = {}
         self._lock = threading.Lock()
 
@@ -202,7 +207,7 @@ class SideIndexes:
                 index = VectorIndex(label, namespace, self.dim, version)
                 ids, matrix = self._load(label, namespace)
                 index.add(ids, matrix)
-                if stem is not None and self.writable:
+                if stem is not None and self.writable and len(index) >= self.min_saved:
                     index.save(stem)
             self._indexes[key] = index
             return index
@@ -234,7 +239,7 @@ class SideIndexes:
             return
         with self._lock:
             for (label, namespace), index in self._indexes.items():
-                if index.dirty:
+                if index.dirty and len(index) >= self.min_saved:
                     stem = self._stem(label, namespace)
                     if stem is not None:
                         index.save(stem)
