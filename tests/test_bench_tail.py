@@ -21,3 +21,24 @@ def test_tail_report_on_a_small_store(tmp_path, capsys):
     assert main(["--store", str(tmp_path / "store"), "--queries", "10", "--json"]) == 0
     again = capsys.readouterr().out
     assert '"build_s"' not in again and f'"facts": {report["facts"]}' in again
+
+
+@pytest.mark.slow
+def test_bench_stores_smoke_on_both_stores(neo4j_server, capsys):
+    """``python -m bench stores --smoke`` on both stores: the tables print and the JSON carries
+    what bench/README.md says (latency per path, the cold first RECALL, the view's work after a
+    write)."""
+    import json
+
+    from bench.__main__ import main
+
+    assert main(["stores", "--smoke", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    rows = {r["store"]: r for r in report["results"]}
+    assert set(rows) == {"kuzu", "neo4j"}
+    for r in rows.values():
+        e2e = r["latency_ms"]["recall_e2e"]
+        assert e2e["p99"] >= e2e["p50"] > 0 and "embed" in e2e["shares"]
+        assert r["first_recall_s"] > 0 and r["after_write"]["view"]["updates"] >= 1
+    assert main(["stores", "--smoke", "--stores", "kuzu"]) == 0  # the tables, as a terminal shows them
+    assert "(cold)" in capsys.readouterr().out

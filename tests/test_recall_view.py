@@ -481,3 +481,30 @@ def test_neo4j_side_index_is_kept_between_clients(neo4j_server, namespace, tmp_p
         assert "Utterance" not in loaded  # read back from the files (the view reads the facts' for itself)
     finally:
         b.close()
+
+
+def test_a_store_keeps_the_views_of_its_latest_namespaces(tmp_path, monkeypatch):
+    """Past MAX_VIEWS namespaces the least recently recalled view (and its side indexes) is
+    dropped, and built again, the same, when that namespace is recalled again."""
+    import graphmem.store.rview as rview
+    import graphmem.store.vindex as vindex
+
+    monkeypatch.setattr(rview, "MAX_VIEWS", 2)
+    monkeypatch.setattr(vindex, "MAX_INDEXES", 4)
+    st = open_store(Config(store=str(tmp_path / "lru")))
+    st.ensure_schema(embedding_dim=DIM)
+    rng = np.random.default_rng(16)
+    names = ["ns_a", "ns_b", "ns_c"]
+    for ns in names:
+        st.write_batch(make_batch(ns, f"doc_{ns}", _turns(rng, 8, ns)))
+    v = _unit(rng)
+    first = _hits(st, CUES[0], "ns_a", v)
+    _hits(st, CUES[0], "ns_b", v)
+    _hits(st, CUES[0], "ns_a", v)  # a is now the most recent: c pushes b out
+    _hits(st, CUES[0], "ns_c", v)
+    assert list(st._views) == ["ns_a", "ns_c"] and len(st._vectors._indexes) == 4
+    builds = st.view_stats["builds"]
+    assert _hits(st, CUES[0], "ns_a", v) == first and st.view_stats["builds"] == builds
+    _hits(st, CUES[0], "ns_b", v)
+    assert st.view_stats["builds"] == builds + 1 and list(st._views) == ["ns_a", "ns_b"]
+    st.close()

@@ -41,6 +41,8 @@ BRUTE_FORCE_BELOW = 20_000
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 100
 HNSW_EF_MIN = 64
+#: Indexes one store holds (two labels per namespace: rview.MAX_VIEWS namespaces).
+MAX_INDEXES = 32
 
 #: Loads (ids, unit-or-not float32 matrix) of one (label, namespace) from the store.
 Loader = Callable[[str, str], tuple[list[str], np.ndarray]]
@@ -198,7 +200,9 @@ class SideIndexes:
         """The index of (label, namespace) as of ``version``, loaded or rebuilt as needed."""
         key = (label, namespace)
         with self._lock:
-            index = self._indexes.get(key)
+            index = self._indexes.pop(key, None)
+            if index is not None:
+                self._indexes[key] = index  # the most recently searched last
             if index is not None and index.version == version:
                 return index
             stem = self._stem(label, namespace)
@@ -210,6 +214,10 @@ class SideIndexes:
                 if stem is not None and self.writable and len(index) >= self.min_saved:
                     index.save(stem)
             self._indexes[key] = index
+            while len(self._indexes) > MAX_INDEXES:  # the least recently searched leave, saved if changed
+                (old_label, old_ns), old = next(iter(self._indexes.items()))
+                del self._indexes[old_label, old_ns]
+                self._save(old_label, old_ns, old)
             return index
 
     def committed(self, namespace: str, old: int, new: int,
@@ -239,7 +247,9 @@ class SideIndexes:
             return
         with self._lock:
             for (label, namespace), index in self._indexes.items():
-                if index.dirty and len(index) >= self.min_saved:
-                    stem = self._stem(label, namespace)
-                    if stem is not None:
-                        index.save(stem)
+                self._save(label, namespace, index)
+
+    def _save(self, label: str, namespace: str, index: VectorIndex) -> None:
+        stem = self._stem(label, namespace)
+        if stem is not None and self.writable and index.dirty and len(index) >= self.min_saved:
+            index.save(stem)
