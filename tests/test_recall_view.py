@@ -508,3 +508,31 @@ def test_a_store_keeps_the_views_of_its_latest_namespaces(tmp_path, monkeypatch)
     _hits(st, CUES[0], "ns_b", v)
     assert st.view_stats["builds"] == builds + 1 and list(st._views) == ["ns_a", "ns_b"]
     st.close()
+
+
+@pytest.mark.neo4j
+def test_neo4j_builds_a_large_namespaces_view_behind(neo4j_server, namespace, monkeypatch):
+    """A namespace past BUILD_INLINE_BELOW: the first RECALL runs as Cypher while a thread builds
+    the view and both side indexes; once it is there RECALL uses it, as a view built inline does."""
+    rng = np.random.default_rng(17)
+    behind, inline = _client(neo4j_server), _client(neo4j_server)
+    monkeypatch.setattr(behind, "BUILD_INLINE_BELOW", 10)
+    try:
+        behind.write_batch(make_batch(namespace, "one", _turns(rng, 20, "o")))
+        v = _unit(rng)
+        compiled = compile_query(CUES[0], behind.dialect, namespace=namespace, embedding_dim=DIM)
+        assert _view(behind, compiled, v) == (None, set())  # not yet: Cypher answers
+        assert _hits(behind, CUES[0], namespace, v)
+        behind.wait_for_views()
+        assert behind.view_stats["builds"] == 1 and not behind._building
+        assert {("Fact", namespace), ("Utterance", namespace)} <= set(behind._vectors._indexes)
+        view, fast = _view(behind, compiled, v)
+        assert view is not None and "fact_vector" in fast
+        assert _hits(behind, CUES[0], namespace, v) == _hits(inline, CUES[0], namespace, v)
+        # a write after it: updated in place from its note, not built behind again
+        behind.write_batch(make_batch(namespace, "two", _turns(rng, 2, "t")))
+        assert _hits(behind, CUES[0], namespace, v) == _hits(inline, CUES[0], namespace, v)
+        assert behind.view_stats == {"builds": 1, "updates": 1}
+    finally:
+        behind.close()
+        inline.close()

@@ -28,6 +28,7 @@ Every Neo4j detail lives here and in ``cypher/neo4j/``:
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,7 +39,7 @@ from ..model import MemoryBatch
 from ._rows import batch_rows, prune_existing, supersede_queries, supersessions
 from .base import Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
 from .rview import (LOG_KEEP, LOG_KEY, NODE_LABELS, NS_KEY, RECALL_KEY, RecallView, build_view, change_note,
-                    current_view, namespaces_of, text_available, writes)
+                    current_view, keep_view, namespaces_of, text_available, writes)
 from .vindex import BRUTE_FORCE_BELOW, VERSION_KEY, SideIndexes
 
 if TYPE_CHECKING:
@@ -129,6 +130,8 @@ class Neo4jStore:
         self._views: dict[str, RecallView] = {}  # namespace → recall view (derived, see rview.py)
         self._vector_seen: dict[str, tuple[float, int]] = {}  # namespace → (when, vector counter): see recall_view
         self._fact_vectors: tuple[tuple[str, int], Any] | None = None  # see _embeddings
+        self._building: dict[str, Any] = {}  # namespace → the thread building its view (BUILD_INLINE_BELOW)
+        self._lock = threading.RLock()  # the views, against a thread that built one
         self.view_stats = {"builds": 0, "updates": 0}  # recall views built whole / updated in place
 
     @classmethod
@@ -282,17 +285,21 @@ class Neo4jStore:
 
     def prefers_exact(self, label: str, namespace: str) -> bool:
         """Whether vector search over ``label`` in ``namespace`` should scan exactly."""
-        import time
-
         if label not in ("Fact", "Utterance"):
             raise ValueError(f"no vector search over {label!r}")
+        return self._size(label, namespace) < self.EXACT_BELOW
+
+    def _size(self, label: str, namespace: str) -> int:
+        """How many ``label`` nodes the namespace holds, as read at most :data:`SIZE_TTL` ago."""
+        import time
+
         now, key = time.monotonic(), (label, namespace)
         seen = self._sizes.get(key)
         if seen is None or now - seen[0] > self.SIZE_TTL:
             count = self._execute(f"MATCH (n:{label}) WHERE n.namespace = $namespace RETURN count(n)",
                                   {"namespace": namespace}, write=False).scalar()
             seen = self._sizes[key] = (now, int(count or 0))
-        return seen[1] < self.EXACT_BELOW
+        return seen[1]
 
     def vector_search(self, label: str, namespace: str, vector: Sequence[float], k: int, *,
                       exact: bool = False) -> list[Hit]:
@@ -375,23 +382,82 @@ class Neo4jStore:
         view = self.recall_view(namespace)
         return frozenset(view.speakers) if view is not None else None
 
+    #: A namespace of at least this many facts has its view built whole on a background thread
+    #: (with its side indexes), RECALL running as Cypher on Neo4j's own indexes meanwhile: at
+    #: 100k facts the first build took 27 s and the side index 52 s more, where a Cypher RECALL
+    #: takes about half a second. Below it, the view is built in the RECALL that needs it.
+    BUILD_INLINE_BELOW = 20_000
+
+    def _versions(self, namespace: str, *, recall: bool = True) -> tuple[tuple[int, int], int]:
+        """The namespace's (store-wide, namespace) recall version and its vector counter, in one
+        round trip; with ``recall``, the vector searches of this RECALL go by the same read
+        (``_vector_seen``)."""
+        import time
+
+        keys = [RECALL_KEY, NS_KEY + namespace, VERSION_KEY + namespace]
+        got = self._meta(keys)
+        vectors = int(got[keys[2]] or 0)
+        if recall:
+            self._vector_seen[namespace] = (time.monotonic(), vectors)
+        return (int(got[keys[0]] or 0), int(got[keys[1]] or 0)), vectors
+
     def recall_view(self, namespace: str) -> RecallView | None:
         """The namespace's recall view as of the database's counters (one round trip): updated
         in place from the notes of the writes since, or built again when a change left none.
-        ``None`` when the view is off."""
-        import time
-
+        ``None`` when the view is off, or while a large namespace's is being built behind
+        (:data:`BUILD_INLINE_BELOW`): RECALL then runs as Cypher."""
         if self._templates is None or self._vectors is None:
             return None
-        keys = [RECALL_KEY, NS_KEY + namespace, VERSION_KEY + namespace]
-        got = self._meta(keys)
-        version = (int(got[keys[0]] or 0), int(got[keys[1]] or 0))
-        # The vector searches of this RECALL use the side index as of the same read.
-        self._vector_seen[namespace] = (time.monotonic(), int(got[keys[2]] or 0))
-        return current_view(self._views, self.view_stats, namespace, version,
-                            lambda have: self._notes(namespace, have, version), self._nodes,
-                            lambda: build_view(self._rows, namespace, version, self._embeddings("Fact", namespace),
-                                               text=self.view_text))
+        version, _ = self._versions(namespace)
+        held = self._views.get(namespace)
+        if held is None or held.version != version:
+            whole = held is None or self._notes(namespace, held.version, version) is None
+            if whole and self._size("Fact", namespace) >= self.BUILD_INLINE_BELOW:
+                self._build_behind(namespace)
+                return None
+        with self._lock:
+            return current_view(self._views, self.view_stats, namespace, version,
+                                lambda have: self._notes(namespace, have, version), self._nodes,
+                                lambda: build_view(self._rows, namespace, version, self._embeddings("Fact", namespace),
+                                                   text=self.view_text))
+
+    def _build_behind(self, namespace: str) -> None:
+        """Start building the namespace's view and side indexes on a thread, unless one is."""
+        import threading
+
+        with self._lock:
+            if namespace in self._building:
+                return
+            self._views.pop(namespace, None)  # stale and not updatable: the thread's replaces it
+            thread = threading.Thread(target=self._build, args=(namespace,), daemon=True,
+                                      name=f"graphmem-view-{namespace}")
+            self._building[namespace] = thread
+        thread.start()
+
+    def _build(self, namespace: str) -> None:
+        import logging
+
+        try:
+            version, vectors = self._versions(namespace, recall=False)
+            facts = self._read_embeddings("Fact", namespace)
+            view = build_view(self._rows, namespace, version, facts, text=self.view_text)
+            if self._vectors is not None:
+                self._vectors.prepare("Fact", namespace, vectors, facts)
+                self._vectors.prepare("Utterance", namespace, vectors)
+            with self._lock:
+                keep_view(self._views, view)
+                self.view_stats["builds"] += 1
+        except Exception as exc:  # noqa: BLE001 - the next RECALL tries again; until then Cypher answers
+            if self._driver is not None:
+                logging.getLogger("graphmem").warning("building the recall view of %r failed: %s", namespace, exc)
+        finally:
+            with self._lock:
+                self._building.pop(namespace, None)
+
+    def wait_for_views(self, timeout: float | None = None) -> None:
+        """Wait for the views being built behind (a benchmark's warm-up, tests)."""
+        for thread in list(self._building.values()):
+            thread.join(timeout)
 
     def _rows(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         return self._execute(text, params, write=False).dicts()
@@ -418,22 +484,25 @@ class Neo4jStore:
         """The ids and embeddings of a label's nodes in the namespace. A view build reads the
         facts' and the side index built right after it reads them again (7.6 s at 100k facts):
         the facts' are kept for that one next read, under the vector counter both go by."""
-        import numpy as np
-
         key = (namespace, self._vector_seen.get(namespace, (0.0, -1))[1])
         if label == "Fact" and self._fact_vectors is not None:
             kept, self._fact_vectors = self._fact_vectors, None
             if kept[0] == key:
                 return kept[1]
+        out = self._read_embeddings(label, namespace)
+        if label == "Fact":
+            self._fact_vectors = (key, out)
+        return out
+
+    def _read_embeddings(self, label: str, namespace: str) -> tuple[list[str], Any]:
+        import numpy as np
+
         rows = self._execute(self.templates[search_template("embeddings", label)], {"namespace": namespace},
                              write=False).rows
         dim = self.templates.constants["embedding_dim"]
         if not rows:
             return [], np.zeros((0, dim), dtype=np.float32)
-        out = [r[0] for r in rows], np.asarray([r[1] for r in rows], dtype=np.float32).reshape(len(rows), dim)
-        if label == "Fact":
-            self._fact_vectors = (key, out)
-        return out
+        return [r[0] for r in rows], np.asarray([r[1] for r in rows], dtype=np.float32).reshape(len(rows), dim)
 
     def close(self) -> None:
         vectors, self._vectors = getattr(self, "_vectors", None), None

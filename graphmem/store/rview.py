@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["RECALL_KEY", "NS_KEY", "LOG_KEY", "LOG_KEEP", "RecallView", "TextIndex", "build_view", "update_view",
-           "change_note", "text_available", "writes", "namespaces_of", "ENTITY_SEARCH", "current_view"]
+           "change_note", "text_available", "writes", "namespaces_of", "ENTITY_SEARCH", "current_view", "keep_view"]
 
 #: ``Meta`` key of the store-wide counter: raised by a write whose namespace is not known.
 RECALL_KEY = "recall_version"
@@ -620,8 +620,15 @@ def current_view(views: dict[str, RecallView], stats: dict[str, int], namespace:
             raise
         stats["updates"] += 1
         return view
-    view = views[namespace] = build()
+    view = build()
+    keep_view(views, view)
     stats["builds"] += 1
+    return view
+
+
+def keep_view(views: dict[str, RecallView], view: RecallView) -> None:
+    """Hold ``view`` as the most recently recalled, dropping the least recent past :data:`MAX_VIEWS`."""
+    views.pop(view.namespace, None)
+    views[view.namespace] = view
     while len(views) > MAX_VIEWS:
         del views[next(iter(views))]
-    return view

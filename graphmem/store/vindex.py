@@ -205,20 +205,47 @@ class SideIndexes:
                 self._indexes[key] = index  # the most recently searched last
             if index is not None and index.version == version:
                 return index
-            stem = self._stem(label, namespace)
-            index = VectorIndex.load(stem, self.dim) if stem is not None else None
-            if index is None or index.version != version or index.namespace != namespace:
-                index = VectorIndex(label, namespace, self.dim, version)
-                ids, matrix = self._load(label, namespace)
-                index.add(ids, matrix)
-                if stem is not None and self.writable and len(index) >= self.min_saved:
-                    index.save(stem)
-            self._indexes[key] = index
-            while len(self._indexes) > MAX_INDEXES:  # the least recently searched leave, saved if changed
-                (old_label, old_ns), old = next(iter(self._indexes.items()))
-                del self._indexes[old_label, old_ns]
-                self._save(old_label, old_ns, old)
+            index = self._fresh(label, namespace, version)
+            self._install(index)
             return index
+
+    def prepare(self, label: str, namespace: str, version: int,
+                loaded: tuple[list[str], np.ndarray] | None = None) -> None:
+        """Load or build the index of (label, namespace) as of ``version`` without holding the
+        lock (searches of other namespaces go on meanwhile), then put it in place unless a
+        current one got there first; ``loaded``: its ids and vectors, already read."""
+        key = (label, namespace)
+        with self._lock:
+            have = self._indexes.get(key)
+            if have is not None and have.version == version:
+                return
+        index = self._fresh(label, namespace, version, loaded)
+        with self._lock:
+            have = self._indexes.get(key)
+            if have is None or have.version != version:
+                self._install(index)
+
+    def _fresh(self, label: str, namespace: str, version: int,
+               loaded: tuple[list[str], np.ndarray] | None = None) -> VectorIndex:
+        """The index as of ``version``: from its files when they are current, else built."""
+        stem = self._stem(label, namespace)
+        index = VectorIndex.load(stem, self.dim) if stem is not None else None
+        if index is None or index.version != version or index.namespace != namespace:
+            index = VectorIndex(label, namespace, self.dim, version)
+            ids, matrix = loaded if loaded is not None else self._load(label, namespace)
+            index.add(ids, matrix)
+            if stem is not None and self.writable and len(index) >= self.min_saved:
+                index.save(stem)
+        return index
+
+    def _install(self, index: VectorIndex) -> None:
+        """Hold ``index`` (lock held), the least recently searched leaving past :data:`MAX_INDEXES`."""
+        self._indexes.pop((index.label, index.namespace), None)
+        self._indexes[index.label, index.namespace] = index
+        while len(self._indexes) > MAX_INDEXES:  # saved first if changed
+            (old_label, old_ns), old = next(iter(self._indexes.items()))
+            del self._indexes[old_label, old_ns]
+            self._save(old_label, old_ns, old)
 
     def committed(self, namespace: str, old: int, new: int,
                   added: Iterable[tuple[str, str, Sequence[float]]]) -> None:
