@@ -151,6 +151,8 @@ def test_parameters_are_bound_and_missing_ones_named():
         ("MATCH Alice, work_at, ?x", 1, 7, "parentheses"),
         ("MATCH (Alice, work_at)", 1, 22, "three parts"),
         ('RECALL "x" LIMIT five', 1, 18, "whole number"),
+        ('RECALL "x" LIMIT 5 6', 1, 20, "LIMIT takes one whole number"),
+        ('RECALL "x" LIMIT 5 WERE speaker = Bob', 1, 20, "did you mean WHERE?"),
         ('\nRECALL "x" SINCE 05/01/2023', 2, 20, "YYYY-MM-DD"),
     ],
 )

@@ -27,7 +27,9 @@ _HINTS = {
     "MATCH needs (subject, predicate, object) in parentheses": ["MATCH Alice, work_at, ?x", "MATCH ?p work_at"],
     "a triple pattern has three parts": ["MATCH (Alice, work_at)", "MATCH (?a)"],
     "dates are written YYYY-MM-DD": ["RECALL \"x\" SINCE 05/01/2023", "TIMELINE Alice SINCE May"],
-    "LIMIT takes a whole number": ["RECALL \"x\" LIMIT five", "RECALL \"x\" LIMIT 2.5"],
+    "LIMIT takes a whole number": ["RECALL \"x\" LIMIT five"],
+    # After LIMIT's number: a decimal's fraction and a second number reach the parser alike.
+    "LIMIT takes one whole number (LIMIT 5)": ["RECALL \"x\" LIMIT 2.5", "RECALL \"x\" LIMIT 5 6"],
 }
 
 
