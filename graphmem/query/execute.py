@@ -11,7 +11,7 @@ turn, where a turn next to a well-scored one gets a share of its score (``neighb
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from ..recall import Provenance, RecalledFact, RecallHit
@@ -333,7 +333,7 @@ def _small(store: Store, name: str, st: Statement) -> bool:
 
 
 def _nearest(store: Store, compiled: Compiled, vector: Sequence[float] | None, fetch: int,
-             fast: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+             fast: Collection[str] = ()) -> dict[str, Any]:
     """``$fact_ann`` / ``$utterance_ann`` (and ``…_score``): the ids a store's vector side index
     finds nearest and their cosine, for the statements that take them (the embedded store's)
     and for the vector lists the recall view answers (on any store)."""

@@ -39,7 +39,7 @@ from ._rows import batch_rows, prune_existing, supersede_queries, supersessions
 from .base import Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
 from .vindex import VERSION_KEY, SideIndexes
 from .rview import (LOG_KEEP, LOG_KEY, NODE_LABELS, NS_KEY, RECALL_KEY, RecallView, build_view, change_note,
-                    current_view, namespaces_of, text_available, writes)
+                    current_view, new_vectors, namespaces_of, text_available, writes)
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -297,14 +297,9 @@ class KuzuStore:
                     text = t[name]
                     for row in rows:
                         self._raw(text, row)
-            added = [(label, n.id, n.embedding) for label, nodes in (("Utterance", todo.utterances),
-                                                                     ("Fact", todo.facts))
-                     for n in nodes if n.embedding is not None]
+            added = new_vectors(todo)
             old = self._bump_vectors(batch.namespace) if added else None
-            self._bump_recall(batch.namespace, change_note(
-                [u.id for u in todo.utterances], [f.id for f in (*todo.facts, *todo.restated)] + superseded,
-                [e.id for e in todo.entities], [(a.fact_id, a.utterance_id, a.start, a.end) for a in todo.anchors],
-                [(f.id, e) for f in todo.facts for e in (f.subject_id, f.object_id) if e]))
+            self._bump_recall(batch.namespace, change_note(todo, superseded))
             self._raw("COMMIT")
         except BaseException:
             # KeyboardInterrupt included: nothing of this document may stay half-written.

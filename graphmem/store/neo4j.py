@@ -39,7 +39,7 @@ from ..model import MemoryBatch
 from ._rows import batch_rows, prune_existing, supersede_queries, supersessions
 from .base import Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
 from .rview import (LOG_KEEP, LOG_KEY, NODE_LABELS, NS_KEY, RECALL_KEY, RecallView, build_view, change_note,
-                    current_view, keep_view, namespaces_of, text_available, writes)
+                    current_view, new_vectors, keep_view, namespaces_of, text_available, writes)
 from .vindex import BRUTE_FORCE_BELOW, VERSION_KEY, SideIndexes
 
 if TYPE_CHECKING:
@@ -253,14 +253,9 @@ class Neo4jStore:
                     superseded = _supersede(tx, t, rows, {f.id for f in todo.restated})
                 elif rows:
                     tx.run(t[name], rows=rows).consume()
-            added = [(label, n.id, n.embedding) for label, nodes in (("Utterance", todo.utterances),
-                                                                     ("Fact", todo.facts))
-                     for n in nodes if n.embedding is not None]
+            added = new_vectors(todo)
             new = self._bump(tx, VERSION_KEY + batch.namespace) if added else None
-            self._bump_recall(tx, batch.namespace, change_note(
-                [u.id for u in todo.utterances], [f.id for f in (*todo.facts, *todo.restated)] + superseded,
-                [e.id for e in todo.entities], [(a.fact_id, a.utterance_id, a.start, a.end) for a in todo.anchors],
-                [(f.id, e) for f in todo.facts for e in (f.subject_id, f.object_id) if e]))
+            self._bump_recall(tx, batch.namespace, change_note(todo, superseded))
             report = WriteReport(batch.source.id, True, len(todo.utterances), len(todo.facts), len(todo.entities))
             return report, (new, added)
 
@@ -410,14 +405,17 @@ class Neo4jStore:
             return None
         version, _ = self._versions(namespace)
         held = self._views.get(namespace)
-        if held is None or held.version != version:
-            whole = held is None or self._notes(namespace, held.version, version) is None
-            if whole and self._size("Fact", namespace) >= self.BUILD_INLINE_BELOW:
-                self._build_behind(namespace)
-                return None
+        notes = self._notes(namespace, held.version, version) if held is not None and held.version != version else None
+        whole = held is None or (held.version != version and notes is None)
+        if whole and self._size("Fact", namespace) >= self.BUILD_INLINE_BELOW:
+            self._build_behind(namespace)
+            return None
+
+        def notes_since(have: tuple[int, int]) -> list[str] | None:  # read above for the view held then
+            return notes if held is not None and have == held.version else self._notes(namespace, have, version)
+
         with self._lock:
-            return current_view(self._views, self.view_stats, namespace, version,
-                                lambda have: self._notes(namespace, have, version), self._nodes,
+            return current_view(self._views, self.view_stats, namespace, version, notes_since, self._nodes,
                                 lambda: build_view(self._rows, namespace, version, self._embeddings("Fact", namespace),
                                                    text=self.view_text))
 

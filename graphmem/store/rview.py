@@ -42,8 +42,10 @@ from typing import Any
 
 import numpy as np
 
+from ..model import MemoryBatch
+
 __all__ = ["RECALL_KEY", "NS_KEY", "LOG_KEY", "LOG_KEEP", "RecallView", "TextIndex", "build_view", "update_view",
-           "change_note", "text_available", "writes", "namespaces_of", "ENTITY_SEARCH", "current_view", "keep_view"]
+           "change_note", "new_vectors", "text_available", "writes", "namespaces_of", "ENTITY_SEARCH", "current_view", "keep_view"]
 
 #: ``Meta`` key of the store-wide counter: raised by a write whose namespace is not known.
 RECALL_KEY = "recall_version"
@@ -504,14 +506,26 @@ def build_view(rows: RowReader, namespace: str, version: Any, embeddings: tuple[
     return view
 
 
-def change_note(utterances: Sequence[str], facts: Sequence[str], entities: Sequence[str],
-                anchors: Sequence[tuple[str, str, int | None, int | None]],
-                links: Sequence[tuple[str, str]]) -> str:
-    """What a document's write touched, as :func:`update_view` reads it: its new utterances,
-    its new, restated and superseded facts, its entities, the ``ANCHORED_IN`` edges it wrote
-    (fact, utterance, start, end) and the ``SUBJECT`` / ``OBJECT`` edges (fact, entity)."""
-    return json.dumps({"u": list(utterances), "f": list(facts), "e": list(entities),
-                       "a": [list(x) for x in anchors], "l": [list(x) for x in links]}, separators=(",", ":"))
+def change_note(written: MemoryBatch, superseded: Sequence[str]) -> str:
+    """What a document's write touched, as :func:`update_view` reads it: ``written`` is the part
+    of the batch that was new (``_rows.prune_existing``), ``superseded`` the facts it superseded.
+    Kept: its new utterances, its new, restated and superseded facts, its entities, the
+    ``ANCHORED_IN`` edges it wrote (fact, utterance, start, end) and the ``SUBJECT`` / ``OBJECT``
+    edges (fact, entity)."""
+    return json.dumps({
+        "u": [u.id for u in written.utterances],
+        "f": [f.id for f in (*written.facts, *written.restated)] + list(superseded),
+        "e": [e.id for e in written.entities],
+        "a": [[a.fact_id, a.utterance_id, a.start, a.end] for a in written.anchors],
+        "l": [[f.id, e] for f in written.facts for e in (f.subject_id, f.object_id) if e],
+    }, separators=(",", ":"))
+
+
+def new_vectors(written: MemoryBatch) -> list[tuple[str, str, Any]]:
+    """(label, id, embedding) of each node a write added with an embedding: what the side
+    indexes take once the write is committed (:meth:`.vindex.SideIndexes.committed`)."""
+    return [(label, n.id, n.embedding) for label, nodes in (("Utterance", written.utterances), ("Fact", written.facts))
+            for n in nodes if n.embedding is not None]
 
 
 def update_view(read: NodeReader, view: RecallView, version: Any, notes: Sequence[str]) -> RecallView:
