@@ -79,6 +79,17 @@ def test_batching_and_order_do_not_change_vectors(vectors):
 
 
 @pytest.mark.slow
+def test_int8_vector_depends_on_the_text_only(vectors):
+    """Dynamic quantization scales activations by the whole input: int8 embeds each text alone,
+    so batch size, neighbours and order give the very same vector (ingest and a cue agree)."""
+    from graphmem.embed import Embedder
+
+    alone = [Embedder(backend="onnx-int8", batch_size=64).encode([t])[0] for t in reversed(TEXTS)][::-1]
+    assert np.array_equal(np.asarray(alone, dtype=np.float32), vectors["onnx-int8"].astype(np.float32))
+    assert np.allclose(np.linalg.norm(vectors["onnx-int8"], axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
 def test_export_is_cached_on_disk(tmp_path):
     from graphmem.embed import onnx_model_path
 
