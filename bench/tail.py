@@ -38,17 +38,19 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def run(store_path: Path, *, facts: int, queries: int, namespace: str, k: int = 10, seed: int = 7) -> dict[str, Any]:
+def run(store_path: Path, *, facts: int, queries: int, namespace: str, k: int = 10, seed: int = 7,
+        trace: bool = True, buffer_pool_mb: int | None = None) -> dict[str, Any]:
     from graphmem.store.kuzu import KuzuStore
 
     from .grow import Grower
     from .stores import DIM, _embedder, _Stages
     from .synth import Synth
 
-    store = KuzuStore(store_path)
+    store = KuzuStore(store_path, buffer_pool_mb=buffer_pool_mb)
     store.ensure_schema(embedding_dim=DIM)
     held = store._raw("MATCH (f:Fact) WHERE f.namespace = $ns RETURN count(*)", {"ns": namespace}).scalar()
-    out: dict[str, Any] = {"machine": machine(), "store": str(store_path), "namespace": namespace}
+    out: dict[str, Any] = {"machine": machine(), "store": str(store_path), "namespace": namespace,
+                           "buffer_pool_mb": buffer_pool_mb}
     if not held:
         with progress() as bar:
             t0 = time.perf_counter()
@@ -60,17 +62,21 @@ def run(store_path: Path, *, facts: int, queries: int, namespace: str, k: int = 
     rng = np.random.default_rng((seed, 1))
     synth = Synth("q", dim=DIM, seed=seed)
     cues = [(synth.cue(rng), synth.vector(rng)) for _ in range(queries)]
+    rss_start = _rss_mb()
+    t0 = time.perf_counter()
     for label in ("Fact", "Utterance"):  # the side indexes load (or build) before the view is measured
         store.vector_search(label, namespace, cues[0][1], k)
+    out["side_indexes"] = {"s": round(time.perf_counter() - t0, 1), "rss_added_mb": round(_rss_mb() - rss_start, 1)}
     stderr.print(f"bench.tail: building the recall view of {held:,} facts …")
     rss0 = _rss_mb()
-    tracemalloc.start()
+    if trace:  # tracemalloc's own records inflate RSS: --no-trace for memory figures
+        tracemalloc.start()
     t0 = time.perf_counter()
     store.recall_view(namespace)
     built = time.perf_counter() - t0
-    now, peak = tracemalloc.get_traced_memory()
+    now, peak = tracemalloc.get_traced_memory() if trace else (0, 0)
     tracemalloc.stop()
-    out["view"] = {"build_s_traced": round(built, 1), "python_mb": round(now / 2**20, 1),
+    out["view"] = {"build_s" + ("_traced" if trace else ""): round(built, 1), "python_mb": round(now / 2**20, 1),
                    "python_peak_mb": round(peak / 2**20, 1), "rss_added_mb": round(_rss_mb() - rss0, 1),
                    "gc_tracked_objects": len(gc.get_objects())}
     stages = _Stages(store, namespace, k, embed)
@@ -94,6 +100,8 @@ def run(store_path: Path, *, facts: int, queries: int, namespace: str, k: int = 
                                    "p95": round(float(np.percentile(ms, 95)), 2), "max": round(float(ms.max()), 2),
                                    "slowest_tenth_mean": round(float(ms[slow].mean()), 2),
                                    "fastest_half_mean": round(float(ms[fast].mean()), 2)}
+    out["rss_start_mb"] = round(rss_start, 1)
+    out["rss_end_mb"] = round(_rss_mb(), 1)
     out["rss_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return out
 
@@ -102,7 +110,8 @@ def _tables(report: dict[str, Any]) -> list[Table]:
     t = report["total_ms"]
     v = report["view"]
     table = Table(title=f"RECALL at {report['facts']:,} facts by stage: total "
-                  f"p50/p95/p99 {t['p50']}/{t['p95']}/{t['p99']} ms; view {v['python_mb']} MB Python "
+                  f"p50/p95/p99 {t['p50']}/{t['p95']}/{t['p99']} ms; side indexes "
+                  f"+{report['side_indexes']['rss_added_mb']} MB RSS; view {v['python_mb']} MB Python "
                   f"(+{v['rss_added_mb']} MB RSS), peak RSS {report['rss_peak_mb']} MB")
     for column in ("stage", "p50 ms", "p95 ms", "max ms", "slowest 10% mean", "fastest 50% mean"):
         table.add_column(column, justify="left" if column == "stage" else "right")
@@ -119,11 +128,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--queries", type=int, default=300, help="distinct cues timed (default 300)")
     p.add_argument("--namespace", default="tail", help="the namespace built and recalled (default tail)")
     p.add_argument("--seed", type=int, default=7, help="seed of the synthetic data and cues (default 7)")
+    p.add_argument("--no-trace", action="store_true",
+                   help="do not trace the view's Python allocations (tracemalloc inflates RSS; use for memory figures)")
+    p.add_argument("--buffer-pool-mb", type=int, default=None,
+                   help="cap Kùzu's page cache (default: Kùzu's, 80%% of the memory)")
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     args = p.parse_args(argv)
     if args.queries < 10 or args.facts < 1:
         p.error("--queries must be at least 10 and --facts at least 1")
-    report = run(args.store, facts=args.facts, queries=args.queries, namespace=args.namespace, seed=args.seed)
+    report = run(args.store, facts=args.facts, queries=args.queries, namespace=args.namespace, seed=args.seed,
+                 trace=not args.no_trace, buffer_pool_mb=args.buffer_pool_mb)
     emit(report, _tables(report), as_json=args.json)
     return 0
 

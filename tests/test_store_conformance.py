@@ -211,3 +211,19 @@ def test_an_older_kuzu_store_gains_new_properties_on_open(tmp_path, namespace):
         assert "confidence" in cols
     finally:
         st.close()
+
+
+def test_a_kuzu_page_cache_cap_is_passed_and_the_store_still_works(tmp_path, namespace):
+    """GRAPHMEM_KUZU_BUFFER_POOL_MB bounds the embedded store's page cache (Kùzu's default is 80% of
+    the machine's memory); a small cap still writes, recalls and searches."""
+    config = Config.from_env({"GRAPHMEM_STORE": str(tmp_path / "store"), "GRAPHMEM_KUZU_BUFFER_POOL_MB": "64"})
+    st = open_store(config)
+    try:
+        assert st._db.buffer_pool_size == 64 * 2**20
+        st.ensure_schema(embedding_dim=DIM)
+        st.write_batch(make_batch(namespace, "d1", TURNS))
+        assert counts(st, namespace)["facts"] == 3
+        assert st.vector_search("Fact", namespace, unit(1, 0, 0), 1)[0].id == make_id(
+            "fact", namespace, make_id("utt", namespace, "d1", 0), "work_at")
+    finally:
+        st.close()

@@ -149,7 +149,7 @@ class KuzuStore:
     dialect = "kuzu"
     capabilities = Capabilities(vector_index=False, fulltext_index=True, transactions=True, server=False)
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False, buffer_pool_mb: int | None = None) -> None:
         import kuzu  # imported here: `import graphmem` must not load a driver
 
         self.path = Path(path)
@@ -159,7 +159,10 @@ class KuzuStore:
                 self.path.mkdir(parents=True, exist_ok=True)
             elif not (self.path / DB_FILE).exists():
                 raise StoreUnavailable(f"no graphmem store at {self.path}", uri=str(self.path), store=self.name)
-            self._db = kuzu.Database(str(self.path / DB_FILE), read_only=read_only)
+            # buffer_pool_size 0 is Kùzu's default, 80% of the machine's memory: pages stay resident
+            # once read, and building a recall view reads every table of the namespace.
+            self._db = kuzu.Database(str(self.path / DB_FILE), read_only=read_only,
+                                     buffer_pool_size=(buffer_pool_mb or 0) * 2**20)
             self._conn = kuzu.Connection(self._db)
         except StoreUnavailable:
             raise
@@ -183,7 +186,7 @@ class KuzuStore:
     @classmethod
     def from_config(cls, location: str, config: Config) -> KuzuStore:
         path = location[len("kuzu:") :] if location.startswith("kuzu:") else location
-        return cls(path, read_only=config.read_only)
+        return cls(path, read_only=config.read_only, buffer_pool_mb=config.kuzu_buffer_pool_mb)
 
     def __repr__(self) -> str:
         return f"KuzuStore({str(self.path)!r})"
