@@ -145,9 +145,13 @@ def test_bench_ingest_smoke_reports_backends_ceiling_rss_and_disk():
 
     report = ingest.run(data=None, limit=None, smoke=True, backends=["onnx"])
     r, stages = report["results"], report["stages"]["onnx:1"]
-    assert set(r) == {"spacy", "embed:onnx", "ceiling:onnx", "ingest:onnx:1"}
+    assert set(r) == {"spacy", "embed:onnx", "ceiling:onnx", "embed_all:onnx", "work:onnx", "ingest:onnx:1"}
     ing = r["ingest:onnx:1"]
     assert r["ceiling:onnx"]["seconds"] >= r["spacy"]["seconds"] and ing["of_ceiling"] > 0
+    # the work: the turns and the facts' texts, so more than the turns alone
+    assert r["embed_all:onnx"]["texts"] == ing["embedded_texts"] > ing["utterances"]
+    assert r["work:onnx"]["seconds"] >= r["spacy"]["seconds"] and ing["of_work"] > 0
+    assert "texts" not in ing and all("texts" not in v for v in report["stages"].values())
     assert ing["stored"]["utterances"] == ing["utterances"] == 12 and ing["store_mb"] > 0
     assert 0 < ing["embedded_texts"] <= ing["stored"]["utterances"] + ing["stored"]["facts"]
     assert ing["peak_rss_mb"] > 100 and stages["write"]["seconds"] > 0
