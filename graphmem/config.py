@@ -150,8 +150,9 @@ class Config:
             raise ConfigError(f"GRAPHMEM_EMBEDDING_BACKEND must be one of {', '.join(EMBEDDING_BACKENDS)}, "
                               f"got {values['embedding_backend']!r}")
         pool = values.get("kuzu_buffer_pool_mb")
-        if pool is not None and int(pool) < 16:  # type: ignore[call-overload]
-            raise ConfigError(f"GRAPHMEM_KUZU_BUFFER_POOL_MB must be at least 16 (MB), got {pool!r}")
+        # Kùzu needs about that much to create graphmem's schema (its full-text indexes).
+        if pool is not None and int(pool) < 64:  # type: ignore[call-overload]
+            raise ConfigError(f"GRAPHMEM_KUZU_BUFFER_POOL_MB must be at least 64 (MB), got {pool!r}")
         if values.get("coref_mode", "complement") not in ("complement", "replace"):
             raise ConfigError(f"GRAPHMEM_COREF_MODE must be complement or replace, got {values['coref_mode']!r}")
         return replace(cls(), **values)

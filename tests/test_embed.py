@@ -31,7 +31,7 @@ def test_backend_is_configured():
 
 @pytest.mark.parametrize("env", [{"GRAPHMEM_EMBEDDING_BACKEND": "tensorflow"},
                                  {"GRAPHMEM_EMBEDDING_THREADS": "two"},
-                                 {"GRAPHMEM_KUZU_BUFFER_POOL_MB": "8"}, {"GRAPHMEM_KUZU_BUFFER_POOL_MB": "1GB"}])
+                                 {"GRAPHMEM_KUZU_BUFFER_POOL_MB": "32"}, {"GRAPHMEM_KUZU_BUFFER_POOL_MB": "1GB"}])
 def test_bad_configuration_is_refused(env):
     with pytest.raises(ConfigError) as err:
         Config.from_env(env)

@@ -227,3 +227,19 @@ def test_a_kuzu_page_cache_cap_is_passed_and_the_store_still_works(tmp_path, nam
             "fact", namespace, make_id("utt", namespace, "d1", 0), "work_at")
     finally:
         st.close()
+
+
+def test_a_kuzu_page_cache_too_small_for_a_read_says_which_setting(tmp_path, namespace):
+    """Kùzu holds a whole result in its page cache: a read larger than the cap is a StoreError
+    naming GRAPHMEM_KUZU_BUFFER_POOL_MB, and the store goes on working."""
+    from graphmem.store.kuzu import KuzuStore
+
+    st = KuzuStore(tmp_path / "store", buffer_pool_mb=64)
+    try:
+        st.ensure_schema(embedding_dim=DIM)
+        with pytest.raises(StoreError, match="GRAPHMEM_KUZU_BUFFER_POOL_MB"):
+            st._rows("UNWIND range(1, $n) AS x RETURN x, x + 1 AS y", {"n": 10_000_000})
+        st.write_batch(make_batch(namespace, "d1", TURNS))
+        assert counts(st, namespace)["facts"] == 3
+    finally:
+        st.close()

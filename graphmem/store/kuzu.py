@@ -87,6 +87,14 @@ def _kind(value: Any) -> str:
     return "-" if value is None else type(value).__name__
 
 
+def _refused(exc: Exception) -> str:
+    hint = ""
+    if "buffer pool" in str(exc).lower():  # Kùzu holds a whole result in its page cache
+        hint = (" (a recall view or vector index reads a namespace's rows at once, its embeddings alone "
+                "dim × 4 bytes a fact: raise GRAPHMEM_KUZU_BUFFER_POOL_MB)")
+    return f"Kùzu refused a statement: {exc}{hint}"
+
+
 def _signature(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """The parameter names and value types a prepared plan was made for."""
     return tuple(sorted((k, _kind(v)) for k, v in params.items()))
@@ -248,7 +256,7 @@ class KuzuStore:
         except RuntimeError as exc:
             if params:
                 self._prepared.pop((text, _signature(params)), None)
-            raise StoreError(f"Kùzu refused a statement: {exc}", store=self.name, statement=text) from exc
+            raise StoreError(_refused(exc), store=self.name, statement=text) from exc
         cols = tuple(res.get_column_names())
         rows = tuple(tuple(r) for r in res.get_all())
         return Result(cols, rows)
@@ -434,7 +442,14 @@ class KuzuStore:
                                                text=self.view_text))
 
     def _rows(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self._conn.execute(text, params).get_as_arrow().to_pylist()
+        return self._arrow(text, params).to_pylist()
+
+    def _arrow(self, text: str, params: dict[str, Any]) -> Any:
+        """A whole result as an Arrow table (a recall view's or side index's build reads)."""
+        try:
+            return self._conn.execute(text, params).get_as_arrow()
+        except RuntimeError as exc:
+            raise StoreError(_refused(exc), store=self.name, statement=text) from exc
 
     def _nodes(self, label: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Nodes by key, one statement each: Kùzu scans the table for ``id IN $ids``."""
@@ -461,8 +476,7 @@ class KuzuStore:
     def _embeddings(self, label: str, namespace: str) -> tuple[list[str], Any]:
         import numpy as np
 
-        res = self._conn.execute(self.templates[search_template("embeddings", label)], {"namespace": namespace})
-        table = res.get_as_arrow()
+        table = self._arrow(self.templates[search_template("embeddings", label)], {"namespace": namespace})
         ids = table.column("id").to_pylist()
         if not ids:
             return [], np.zeros((0, self.templates.constants["embedding_dim"]), dtype=np.float32)
