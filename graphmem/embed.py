@@ -364,17 +364,14 @@ class Embedder:
     def _encode_onnx(self, model: _OnnxModel, texts: list[str]) -> list[list[float]]:
         import numpy as np
 
-        out = np.empty((len(texts), model.dim), dtype=np.float32)
-        if model.int8:
-            # One text per run: dynamic quantization scales activations by the whole input, so
-            # a batch would make a text's vector depend on its neighbours and padding. Alone,
-            # the vector depends on the text only, and costs what a batched one does (no padding).
-            for i, text in enumerate(texts):
-                out[i] = model.encode_batch([text])[0]
-            return out.tolist()
-        # Longest first, as sentence-transformers does, so each batch pads to similar lengths.
+        # int8, one text per run: dynamic quantization scales activations by the whole input, so
+        # a batch would make a text's vector depend on its neighbours and padding. Alone, the
+        # vector depends on the text only, and costs what a batched one does (no padding).
+        # fp32: longest first, as sentence-transformers does, so each batch pads to similar lengths.
+        size = 1 if model.int8 else self.batch_size
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for at in range(0, len(order), self.batch_size):
-            idx = order[at : at + self.batch_size]
+        out = np.empty((len(texts), model.dim), dtype=np.float32)
+        for at in range(0, len(order), size):
+            idx = order[at : at + size]
             out[idx] = model.encode_batch([texts[i] for i in idx])
         return out.tolist()

@@ -421,8 +421,6 @@ class Neo4jStore:
 
     def _build_behind(self, namespace: str) -> None:
         """Start building the namespace's view and side indexes on a thread, unless one is."""
-        import threading
-
         with self._lock:
             if namespace in self._building:
                 return
