@@ -70,12 +70,21 @@ def store(store_location):
     st.close()
 
 
+@pytest.fixture(params=["row_statements", "load_from"])
+def kuzu_writes(request, monkeypatch) -> str:
+    """Kùzu writes a batch's new utterances and facts a statement a row, or, from LOAD_MIN rows on,
+    each kind with one LOAD FROM: these tests run both ways (Neo4j has one way, run twice)."""
+    if request.param == "load_from":
+        monkeypatch.setattr("graphmem.store.kuzu.LOAD_MIN", 1)
+    return request.param
+
+
 def counts(store, ns: str) -> dict[str, int]:
     res = store.run(store.templates.stmt("stats", namespace=ns))
     return dict(zip(res.columns, res.rows[0]))
 
 
-def test_write_then_count(store, namespace):
+def test_write_then_count(store, namespace, kuzu_writes):
     report = store.write_batch(make_batch(namespace, "d1", TURNS))
     assert report.written and report.utterances == 3 and report.facts == 3
     assert counts(store, namespace) == {"sources": 1, "utterances": 3, "entities": 5, "facts": 3}
@@ -95,7 +104,7 @@ def edge_counts(store, ns: str) -> dict[str, int]:
     return out
 
 
-def test_every_edge_of_a_fact_is_written(store, namespace):
+def test_every_edge_of_a_fact_is_written(store, namespace, kuzu_writes):
     """Kùzu writes a fact with its edges in one statement: none may go missing, on either store."""
     store.write_batch(make_batch(namespace, "d1", TURNS))
     assert edge_counts(store, namespace) == {"SUBJECT": 3, "OBJECT": 3, "ANCHORED_IN": 3, "RELATED": 3,
@@ -105,7 +114,7 @@ def test_every_edge_of_a_fact_is_written(store, namespace):
     assert list(row) == [("Toulouse", 1)]
 
 
-def test_facts_and_turns_whose_entities_are_missing_are_still_stored(store, namespace):
+def test_facts_and_turns_whose_entities_are_missing_are_still_stored(store, namespace, kuzu_writes):
     batch = make_batch(namespace, "d1", TURNS)
     # Bob's fact has no subject entity; Toulouse, object of a fact and mentioned in a turn, is missing too.
     batch.entities = [e for e in batch.entities if e.name not in ("Bob", "Toulouse")]
@@ -115,7 +124,7 @@ def test_facts_and_turns_whose_entities_are_missing_are_still_stored(store, name
                                              "MENTIONED_IN": 2, "PART_OF": 3}
 
 
-def test_rewrite_is_idempotent(store, namespace):
+def test_rewrite_is_idempotent(store, namespace, kuzu_writes):
     store.write_batch(make_batch(namespace, "d1", TURNS))
     again = store.write_batch(make_batch(namespace, "d1", TURNS))
     assert not again.written
@@ -125,7 +134,7 @@ def test_rewrite_is_idempotent(store, namespace):
     assert edges == 3
 
 
-def test_failed_write_leaves_nothing(store, namespace, monkeypatch):
+def test_failed_write_leaves_nothing(store, namespace, kuzu_writes, monkeypatch):
     """A write that dies after some statements ran leaves no trace of the document."""
     import graphmem.store._rows as rows_mod
 
@@ -243,3 +252,69 @@ def test_a_kuzu_page_cache_too_small_for_a_read_says_which_setting(tmp_path, nam
         assert counts(st, namespace)["facts"] == 3
     finally:
         st.close()
+
+
+def _everything(store, ns: str) -> dict[str, list]:
+    """Every property of every node and edge of the namespace, ids for ends, sorted; the times an
+    entity was seen and a source ingested (stamped at write time) left out."""
+    stamped = {"first_seen", "last_seen", "ingested_at"}
+    out = {}
+    for table in ("Source", "Utterance", "Entity", "Fact", "PART_OF", "NEXT", "SUBJECT", "OBJECT", "RELATED",
+                  "ANCHORED_IN", "MENTIONED_IN", "DISCOURSE", "SUPERSEDES"):
+        props = [r[1] for r in store.run(Statement(f"CALL TABLE_INFO('{table}') RETURN *", {}, read_only=True)).rows
+                 if r[1] not in stamped]
+        if table[0].isupper() and table[1].islower():  # a node table
+            cols = ", ".join(f"n.{p}" for p in props)
+            text = f"MATCH (n:{table}) WHERE n.namespace = $ns RETURN {cols}"
+        else:
+            cols = ", ".join(["a.id", "b.id", *(f"r.{p}" for p in props)])
+            text = f"MATCH (a)-[r:{table}]->(b) WHERE a.namespace = $ns OR b.namespace = $ns RETURN {cols}"
+        out[table] = sorted(store.run(Statement(text, {"ns": ns}, read_only=True)).rows, key=repr)
+    return out
+
+
+def test_kuzu_load_from_writes_what_row_statements_write(tmp_path, namespace, monkeypatch):
+    """The same batches through one LOAD FROM per kind and through a statement a row: the same graph,
+    vectors bit for bit, missing ends handled alike (the facts stay, their edges to nothing do not)."""
+    from graphmem.store import kuzu as kuzu_mod
+
+    turns = TURNS + [("Carol", "I study at Cambridge", "study_at", "Cambridge", unit(0, 0, 1)),
+                     ("Bob", "I work at Airbus too", "work_at", "Airbus", unit(0.6, 0.8, 0))]
+    loads: list[str] = []
+    real_load = kuzu_mod.KuzuStore._load
+
+    def counting(self, template, label, rows):
+        done = real_load(self, template, label, rows)
+        loads.append(f"{label}:{len(rows)}:{done}")
+        return done
+
+    monkeypatch.setattr(kuzu_mod.KuzuStore, "_load", counting)
+    graphs = {}
+    for load_min in (10**9, 1):
+        monkeypatch.setattr(kuzu_mod, "LOAD_MIN", load_min)
+        st = open_store(Config(store=str(tmp_path / f"s{load_min}")))
+        st.ensure_schema(embedding_dim=DIM)
+        try:
+            first = make_batch(namespace, "d1", turns)
+            first.entities = [e for e in first.entities if e.name != "Toulouse"]  # an object that is missing
+            st.write_batch(first)
+            second = make_batch(namespace, "d2", turns[:2])  # Alice and Bob known: their entities merge
+            st.write_batch(second)
+            graphs[load_min] = _everything(st, namespace)
+        finally:
+            st.close()
+    assert loads == ["Utterance:5:True", "Fact:5:True", "Utterance:2:True", "Fact:2:True"]  # with LOAD_MIN 1
+    assert graphs[1] == graphs[10**9]
+    sizes = {table: len(rows) for table, rows in graphs[1].items()}
+    assert sizes == {"Source": 2, "Utterance": 7, "Entity": 6, "Fact": 7, "PART_OF": 7, "NEXT": 5, "SUBJECT": 7,
+                     "OBJECT": 6, "RELATED": 6, "ANCHORED_IN": 7, "MENTIONED_IN": 6, "DISCOURSE": 0, "SUPERSEDES": 0}
+
+
+def test_kuzu_load_from_takes_rows_a_statement_each_when_a_vector_is_missing():
+    from graphmem.store.kuzu import _arrow_column
+
+    assert _arrow_column([[1.0, 2.0], None], "FLOAT[2]") is None
+    assert _arrow_column([[1.0, 2.0], [3.0]], "FLOAT[2]") is None
+    col = _arrow_column([[1.0, 2.0], [3.0, 4.0]], "FLOAT[2]")
+    assert col.to_pylist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert _arrow_column(["a", None], "STRING").to_pylist() == ["a", None]
