@@ -185,18 +185,23 @@ def run(*, data: Path | None, limit: int | None, repeat: int = 1, smoke: bool = 
     stderr.print(f"bench ingest: {len(texts)} turns, {words:,} words from {folder} ({corp.source}); "
                  f"backends {', '.join(backends)}; loading models …")
     limit_blas_threads()  # as Memory does when its embedder loads (PERF-NOTES.md, "Threads")
-    nlp = SpacyParser(config.spacy_model).nlp
+    nlp = SpacyParser(config.spacy_model, blis=config.spacy_blis).nlp
+    # The same pipeline with the other matrix kernels (GRAPHMEM_SPACY_BLIS), for comparison only.
+    other_nlp = SpacyParser(config.spacy_model, blis=not config.spacy_blis).nlp
+    kernels = {False: "numpy's BLAS", True: "thinc's blis"}
     configs = {b: replace(config, embedding_backend=b) for b in backends}
     embedders = {b: Embedder(c.embedding_model, batch_size=c.embedding_batch_size, backend=b,
                              threads=c.embedding_threads, cache_dir=c.cache_dir) for b, c in configs.items()}
     for emb in embedders.values():
         _warm(texts, nlp, emb)
 
-    def parse_all() -> None:
-        for _ in nlp.pipe(texts, batch_size=SPACY_BATCH):
+    def parse_all(pipeline: Any = nlp) -> None:
+        for _ in pipeline.pipe(texts, batch_size=SPACY_BATCH):
             pass
 
-    runs: dict[str, list[float]] = {"spacy": []}
+    for _ in other_nlp.pipe(texts[:16], batch_size=SPACY_BATCH):
+        pass
+    runs: dict[str, list[float]] = {"spacy": [], "spacy_other": []}
     ingests: dict[str, list[dict[str, Any]]] = {}
     embedded_all: dict[str, int] = {}
     plan = [(b, 1) for b in backends] + ([(backends[-1], workers)] if workers > 1 else [])
@@ -205,6 +210,8 @@ def run(*, data: Path | None, limit: int | None, repeat: int = 1, smoke: bool = 
         for _ in range(repeat):
             bar.add_task(f"spaCy nlp.pipe over {len(texts)} texts")
             runs["spacy"].append(_timed(parse_all))
+            bar.add_task(f"spaCy nlp.pipe over {len(texts)} texts, {kernels[not config.spacy_blis]}")
+            runs["spacy_other"].append(_timed(lambda: parse_all(other_nlp)))
             for b, emb in embedders.items():
                 bar.add_task(f"Embedder.encode ({b}) over {len(texts)} texts")
                 runs.setdefault(f"embed:{b}", []).append(_timed(lambda emb=emb: emb.encode(texts)))
@@ -230,7 +237,8 @@ def run(*, data: Path | None, limit: int | None, repeat: int = 1, smoke: bool = 
                 "utterances_per_s": round(len(texts) / sec, 2), "words_per_s": round(words / sec, 1), **extra}
 
     results: dict[str, dict[str, Any]] = {
-        "spacy": result(f"spaCy nlp.pipe, batch {SPACY_BATCH} (bare)", runs["spacy"]),
+        "spacy": result(f"spaCy nlp.pipe, batch {SPACY_BATCH}, {kernels[config.spacy_blis]} (bare)", runs["spacy"]),
+        "spacy_other": result(f"spaCy nlp.pipe, {kernels[not config.spacy_blis]} (not used)", runs["spacy_other"]),
     }
     medians: dict[str, dict[str, Any]] = {}
     for b in backends:

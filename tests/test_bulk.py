@@ -145,7 +145,9 @@ def test_bench_ingest_smoke_reports_backends_ceiling_rss_and_disk():
 
     report = ingest.run(data=None, limit=None, smoke=True, backends=["onnx"])
     r, stages = report["results"], report["stages"]["onnx:1"]
-    assert set(r) == {"spacy", "embed:onnx", "ceiling:onnx", "embed_all:onnx", "work:onnx", "ingest:onnx:1"}
+    assert set(r) == {"spacy", "spacy_other", "embed:onnx", "ceiling:onnx", "embed_all:onnx", "work:onnx",
+                      "ingest:onnx:1"}
+    assert "numpy's BLAS" in r["spacy"]["label"] and "blis" in r["spacy_other"]["label"]  # ingest's kernels
     ing = r["ingest:onnx:1"]
     assert r["ceiling:onnx"]["seconds"] >= r["spacy"]["seconds"] and ing["of_ceiling"] > 0
     # the work: the turns and the facts' texts, so more than the turns alone

@@ -177,3 +177,24 @@ def test_name_variants_in_a_document_are_one_entity(parser):
     assert alice.name == "Alice Smith" and {"Alice", "Smith"} <= set(alice.aliases)  # NER leaves "Ms." out
     bobs = {e.name for e in batch.entities if "Bob" in e.name}
     assert {"Bob Smith", "Bob Jones"} <= bobs  # "Bob" alone is ambiguous: not merged into either
+
+
+def test_spacy_layers_multiply_through_numpy_blas_with_the_same_parses(parser):
+    """graphmem loads spaCy with thinc's numpy ops without blis (GRAPHMEM_SPACY_BLIS=0): cython-blis
+    runs slow generic kernels on CPUs it does not know. The parses must not change."""
+    from graphmem.config import Config
+
+    def ops(p):
+        return [pipe.model.ops for _, pipe in p.nlp.pipeline if getattr(pipe, "model", None) is not None]
+
+    assert ops(parser) and all(type(o).__name__ == "NumpyOps" and not o.use_blis for o in ops(parser))
+    stock = SpacyParser(DEFAULT_SPACY_MODEL, blis=True)
+    assert ops(stock) and all(o.use_blis for o in ops(stock))
+    texts = ["I moved to Paris with my sister Carol last May.", "Did you hear any inspiring stories?",
+             "The support group has made me feel accepted and given me courage to embrace myself.",
+             "Bob, who founded a bakery in Lyon, doesn't sell bread anymore; he sells cakes now."]
+    mine, theirs = list(parser.parse_many(texts)), list(stock.parse_many(texts))
+    assert [(d.tokens, d.sents, d.ents) for d in mine] == [(d.tokens, d.sents, d.ents) for d in theirs]
+    assert Config.from_env({"GRAPHMEM_SPACY_BLIS": "1"}).spacy_blis and not Config.from_env({}).spacy_blis
+    with pytest.raises(Exception, match="GRAPHMEM_SPACY_BLIS"):
+        Config.from_env({"GRAPHMEM_SPACY_BLIS": "sometimes"})

