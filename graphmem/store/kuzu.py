@@ -245,9 +245,6 @@ class KuzuStore:
     def ensure_schema(self, *, embedding_dim: int) -> None:
         self._prepared.clear()  # plans made before a schema change may not fit it
         self._templates = Templates(self.dialect, embedding_dim=embedding_dim)
-        self._types = {m.group(1): {"id": "STRING", **dict(_columns(m.group(2)))}  # node tables: _load
-                       for m in map(_CREATE_TABLE.match, map(str.strip, self._templates.statements("schema")))
-                       if m and "NODE TABLE" in m.group(0)}
         self._vectors = SideIndexes(self.path / "vindex", embedding_dim, self._embeddings,
                                     writable=not self.read_only)
         if self.read_only:
@@ -260,7 +257,10 @@ class KuzuStore:
             self._raw(stmt)
             table = _CREATE_TABLE.match(stmt.strip())
             if table:
-                self._add_missing_columns(table.group(1), _columns(table.group(2)))
+                columns = _columns(table.group(2))
+                self._add_missing_columns(table.group(1), columns)
+                if "NODE TABLE" in table.group(0):  # what _load types its Arrow columns by
+                    self._types[table.group(1)] = {"id": "STRING", **dict(columns)}
 
     def _add_missing_columns(self, table: str, columns: list[tuple[str, str]]) -> None:
         """Bring a table made by an older graphmem up to the schema: new properties are additive."""
@@ -334,9 +334,7 @@ class KuzuStore:
                     superseded = self._supersede(rows, {f.id for f in todo.restated})
                 elif name == "write_fact_linked":
                     self._write_linked(rows)
-                elif name in _LOADS and len(rows) >= LOAD_MIN and self._load(*_LOADS[name], rows):
-                    pass
-                else:
+                elif not (name in _LOADS and len(rows) >= LOAD_MIN and self._load(*_LOADS[name], rows)):
                     text = t[name]
                     for row in rows:
                         self._raw(text, row)
@@ -366,7 +364,10 @@ class KuzuStore:
 
         text = self.templates[template]
         types = self._types[label]
-        rows = list({r["id"]: r for r in reversed(rows)}.values())[::-1]  # MERGE's rule: the first one counts
+        first: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            first.setdefault(r["id"], r)  # MERGE's rule: the first row of an id counts
+        rows = list(first.values())
         columns = {}
         for prop, col in _LOAD_PAIR.findall(text.split("CREATE", 1)[1]):
             column = _arrow_column([r[col] for r in rows], types[prop])
