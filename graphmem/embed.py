@@ -169,15 +169,16 @@ def _st_layout(folder: Path) -> dict[str, Any]:
 
 
 def _cache_key(folder: Path, layout: dict[str, Any]) -> str:
-    import torch
-    import transformers
+    # The versions from the installed packages' metadata: importing torch for them would cost
+    # every process ≈ 500 MB and two seconds while only the export needs it.
+    from importlib.metadata import version
 
     h = hashlib.sha256()
     for f in sorted(folder.rglob("*")):  # the model's files by name, size and time: no 90 MB read
         if f.is_file():
             st = f.stat()
             h.update(f"{f.relative_to(folder)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-    h.update(json.dumps([layout, torch.__version__, transformers.__version__, _OPSET, _EXPORT_VERSION]).encode())
+    h.update(json.dumps([layout, version("torch"), version("transformers"), _OPSET, _EXPORT_VERSION]).encode())
     return h.hexdigest()[:16]
 
 
