@@ -134,8 +134,40 @@ def test_hnsw_above_the_threshold_keeps_recall(monkeypatch):
     found = 0
     for q in rng.standard_normal((20, 32)).astype(np.float32):
         exact = {ids[i] for i in np.argsort(-(unit_m @ q))[:10]}
-        found += len(exact & {i for i, _ in index.search(q, 10)})
+        hits = index.search(q, 10)
+        found += len(exact & {i for i, _ in hits})
+        for i, score in hits:  # cosines from the float16 graph: within 1e-3 of float32's
+            assert score == pytest.approx(float(unit_m[int(i[1:])] @ (q / np.linalg.norm(q))), abs=1e-3)
     assert found / 200 >= 0.95
+    # the rows the recall view's entity step reads, in place, after the graph grew
+    kept, rows = index.rows_of(["n1999", "missing", "n3", "n1500"])
+    assert kept == ["n1999", "n3", "n1500"]
+    assert np.abs(index.vectors(rows) - unit_m[[1999, 3, 1500]]).max() < 1e-3
+
+
+def test_hnsw_files_round_trip_and_older_kinds_are_built_again(tmp_path, monkeypatch):
+    import json
+
+    import graphmem.store.vindex as vindex
+
+    monkeypatch.setattr(vindex, "BRUTE_FORCE_BELOW", 100)
+    rng = np.random.default_rng(6)
+    m = rng.standard_normal((300, 32)).astype(np.float32)
+    ids = [f"n{i}" for i in range(len(m))]
+    index = VectorIndex("Fact", "ns", 32, 4)
+    index.add(ids, m)
+    index.save(tmp_path / "fact-x")
+    again = VectorIndex.load(tmp_path / "fact-x", 32)
+    assert again is not None and again.kind == "hnsw" and again.version == 4 and again.ids == ids
+    q = rng.standard_normal(32).astype(np.float32)
+    assert again.search(q, 5) == index.search(q, 5)
+    assert np.array_equal(again.vectors(again.rows_of(ids[::7])[1]), index.vectors(index.rows_of(ids[::7])[1]))
+    again.add(["new"], q.reshape(1, -1))  # a loaded graph takes more vectors
+    assert again.search(q, 1)[0][0] == "new"
+    assert VectorIndex.load(tmp_path / "fact-x", 16) is None  # another dimension
+    meta = json.loads((tmp_path / "fact-x.json").read_text())
+    (tmp_path / "fact-x.json").write_text(json.dumps({**meta, "kind": "hnsw"}))  # hnswlib's files, before faiss
+    assert VectorIndex.load(tmp_path / "fact-x", 32) is None
 
 
 # -- two hops (both stores) -------------------------------------------------------------------------------

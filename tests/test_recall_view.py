@@ -155,7 +155,9 @@ def _unit(rng: np.random.Generator) -> list[float]:
 
 def _state(view) -> dict:
     """Everything a view holds, comparable between a view updated in place and one built whole."""
-    rows = {f: view.fact_matrix[r].round(6).tolist() for f, r in view.fact_row.items()}
+    index = view.vectors()
+    kept, at = index.rows_of(sorted(view.facts))
+    rows = dict(zip(kept, index.vectors(at).round(6).tolist()))
     texts = {name: (sorted(idx.ids), idx.search("jazz boat Alice zeppelin", None, 50))
              for name, idx in (("fact", view.fact_text), ("utt", view.utterance_text), ("ent", view.entity_text))}
     return {"fact_ok": view.fact_ok, "utterance_ok": view.utterance_ok, "facts": view.facts,
@@ -226,7 +228,8 @@ def test_write_then_recall_updates_in_place(kz, namespace):
     neg.facts[0] = dataclasses.replace(neg.facts[0], polarity=False)
     kz.write_batch(neg)
     cues = [CUES[0], 'RECALL "Bob boat" LIMIT 5', f'RECALL "{vrow["object"]}" LIMIT 20']
-    vectors = [v, _unit(rng), kz.recall_view(namespace).fact_matrix[view.fact_row[victim]].tolist()]
+    index = kz.recall_view(namespace).vectors()
+    vectors = [v, _unit(rng), index.vectors(index.rows_of([victim])[1])[0].tolist()]
     # the two writes since the last recall: one update reading both notes
     assert kz.view_stats["builds"] == stats["builds"] and kz.view_stats["updates"] == stats["updates"] + 2
     assert kz.recall_view(namespace).facts[old]["evidence"] == row["evidence"] + 1
@@ -323,12 +326,15 @@ def test_entity_candidates_match_a_sort_of_every_pair():
     ties in entity order, kept if recallable, then by score and id — checked against sorting
     every pair, with a popular entity (more facts than ``fetch``) and tied scores."""
     from graphmem.store.rview import RecallView
+    from graphmem.store.vindex import VectorIndex
 
     rng = np.random.default_rng(5)
     view = RecallView("ns", (0, 0))
     facts = [f"f{i:04d}" for i in range(600)]
     base = rng.standard_normal((4, DIM)).astype(np.float32)
-    view._vectors(facts, base[rng.integers(0, 4, len(facts))])  # four distinct vectors: many ties
+    index = VectorIndex("Fact", "ns", DIM, 0)
+    index.add(facts, base[rng.integers(0, 4, len(facts))])  # four distinct vectors: many ties
+    view.vectors = lambda: index
     view.fact_ok = set(facts[::3]) | set(facts[1::7])
     view.utterance_ids = {f"u{i}" for i in range(50)}
     view.entity_facts = {"big": facts[:500], "small": facts[480:] + ["no_vector"], "other": facts[::5]}
@@ -338,9 +344,9 @@ def test_entity_candidates_match_a_sort_of_every_pair():
         q = np.asarray(vector, dtype=np.float64)
         pairs = []
         for e in dict.fromkeys(entities):
-            fs = [f for f in view.entity_facts.get(e, []) if f in view.fact_row]
+            fs, rows = index.rows_of(view.entity_facts.get(e, []))
             idf = np.log((view.n_utterances + 1.0) / (view.entity_df.get(e, 0) + 0.5))
-            cos = (view.fact_matrix[[view.fact_row[f] for f in fs]].astype(np.float64) @ q) / np.linalg.norm(q)
+            cos = (index.vectors(rows).astype(np.float64) @ q) / np.linalg.norm(q)
             pairs += [(float(idf * c), f) for f, c in zip(fs, cos)]
         pairs.sort(key=lambda p: -p[0])
         kept = dict.fromkeys((s, f) for s, f in pairs[:fetch] if f in view.fact_ok)
@@ -471,14 +477,14 @@ def test_neo4j_side_index_is_kept_between_clients(neo4j_server, namespace, tmp_p
     a.write_batch(make_batch(namespace, "two", _turns(rng, 3, "t")))  # the loaded index takes these in place
     first = _hits(a, CUES[0], namespace, v)
     a.close()  # saves what changed since
-    saved = list(tmp_path.glob("neo4j/*/vindex/*.hnsw"))
+    saved = list(tmp_path.glob("neo4j/*/vindex/*.faiss"))
     assert len(saved) == 2  # facts and utterances of the namespace
     b = _client(neo4j_server, cache_dir=tmp_path)
     loaded = []
     monkeypatch.setattr(b, "_embeddings", lambda label, ns: loaded.append(label) or neo4j_store.Neo4jStore._embeddings(b, label, ns))
     try:
         assert _hits(b, CUES[0], namespace, v) == first
-        assert "Utterance" not in loaded  # read back from the files (the view reads the facts' for itself)
+        assert loaded == []  # both read back from the files (the view reads no embeddings: it uses the index's)
     finally:
         b.close()
 

@@ -247,7 +247,7 @@ def test_a_kuzu_page_cache_too_small_for_a_read_says_which_setting(tmp_path, nam
     try:
         st.ensure_schema(embedding_dim=DIM)
         with pytest.raises(StoreError, match="GRAPHMEM_KUZU_BUFFER_POOL_MB"):
-            st._rows("UNWIND range(1, $n) AS x RETURN x, x + 1 AS y", {"n": 10_000_000})
+            list(st._rows("UNWIND range(1, $n) AS x RETURN x, x + 1 AS y", {"n": 10_000_000}))
         st.write_batch(make_batch(namespace, "d1", TURNS))
         assert counts(st, namespace)["facts"] == 3
     finally:

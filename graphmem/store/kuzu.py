@@ -29,7 +29,7 @@ Every Kùzu detail lives here and in ``cypher/kuzu/``. Notes on the choices:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +79,8 @@ _PREPARED_MAX = 512  # prepared statements kept per store
 #: A batch's new utterances or facts go in with one ``LOAD FROM`` statement (``load_*.cypher``)
 #: from this many rows on; fewer go a statement a row (a LOAD costs 3–7 ms, a row ≈ 1.5 ms).
 LOAD_MIN = 4
+#: Rows a recall view's build turns into Python at a time (:meth:`KuzuStore._rows`).
+ROWS_PART = 16_384
 #: Row template → (its LOAD FROM template, the node table).
 _LOADS = {"write_utterance": ("load_utterances", "Utterance"), "write_fact": ("load_facts", "Fact")}
 _LOAD_PAIR = re.compile(r"(\w+): (\w+)")
@@ -500,11 +502,21 @@ class KuzuStore:
         version = self._recall_versions(namespace)
         return current_view(self._views, self.view_stats, namespace, version,
                             lambda have: self._notes(namespace, have, version), self._nodes,
-                            lambda: build_view(self._rows, namespace, version, self._embeddings("Fact", namespace),
+                            lambda: build_view(self._rows, namespace, version, lambda: self._fact_index(namespace),
                                                text=self.view_text))
 
-    def _rows(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self._arrow(text, params).to_pylist()
+    def _fact_index(self, namespace: str) -> Any:
+        """The side index of the namespace's fact vectors as of its counter (the recall view's
+        entity step reads them there); None once the store is closed."""
+        if self._vectors is None or self._templates is None:
+            return None
+        return self._vectors.get("Fact", namespace, self._vectors_version(namespace))
+
+    def _rows(self, text: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        """A result's rows as dicts, a part at a time (Python rows of a whole namespace would
+        cost several times its recall view)."""
+        for part in self._arrow(text, params).to_batches(max_chunksize=ROWS_PART):
+            yield part.to_pylist()
 
     def _arrow(self, text: str, params: dict[str, Any]) -> Any:
         """A whole result as an Arrow table (a recall view's or side index's build reads)."""

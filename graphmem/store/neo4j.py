@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -129,7 +129,6 @@ class Neo4jStore:
         self._vectors: SideIndexes | None = None
         self._views: dict[str, RecallView] = {}  # namespace → recall view (derived, see rview.py)
         self._vector_seen: dict[str, tuple[float, int]] = {}  # namespace → (when, vector counter): see recall_view
-        self._fact_vectors: tuple[tuple[str, int], Any] | None = None  # see _embeddings
         self._building: dict[str, Any] = {}  # namespace → the thread building its view (BUILD_INLINE_BELOW)
         self._lock = threading.RLock()  # the views, against a thread that built one
         self.view_stats = {"builds": 0, "updates": 0}  # recall views built whole / updated in place
@@ -304,7 +303,6 @@ class Neo4jStore:
         name = search_template("vector", label)
         if not exact and self._vectors is not None:
             index = self._vectors.get(label, namespace, self._vectors_version(namespace))
-            self._fact_vectors = None
             return [Hit(i, s) for i, s in index.search(vector, int(k))]
         params = {"namespace": namespace, "vector": [float(x) for x in vector], "k": int(k), "fetch": max(10 * k, 100)}
         exact = exact or self.prefers_exact(label, namespace)
@@ -416,8 +414,15 @@ class Neo4jStore:
 
         with self._lock:
             return current_view(self._views, self.view_stats, namespace, version, notes_since, self._nodes,
-                                lambda: build_view(self._rows, namespace, version, self._embeddings("Fact", namespace),
-                                                   text=self.view_text))
+                                lambda: build_view(self._rows, namespace, version,
+                                                   lambda: self._fact_index(namespace), text=self.view_text))
+
+    def _fact_index(self, namespace: str) -> Any:
+        """The side index of the namespace's fact vectors as of its counter (the recall view's
+        entity step reads them there); None once the store is closed."""
+        if self._vectors is None or self._templates is None:
+            return None
+        return self._vectors.get("Fact", namespace, self._vectors_version(namespace))
 
     def _build_behind(self, namespace: str) -> None:
         """Start building the namespace's view and side indexes on a thread, unless one is."""
@@ -435,10 +440,10 @@ class Neo4jStore:
 
         try:
             version, vectors = self._versions(namespace, recall=False)
-            facts = self._read_embeddings("Fact", namespace)
-            view = build_view(self._rows, namespace, version, facts, text=self.view_text)
+            view = build_view(self._rows, namespace, version, lambda: self._fact_index(namespace),
+                              text=self.view_text)
             if self._vectors is not None:
-                self._vectors.prepare("Fact", namespace, vectors, facts)
+                self._vectors.prepare("Fact", namespace, vectors)
                 self._vectors.prepare("Utterance", namespace, vectors)
             with self._lock:
                 keep_view(self._views, view)
@@ -455,8 +460,8 @@ class Neo4jStore:
         for thread in list(self._building.values()):
             thread.join(timeout)
 
-    def _rows(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self._execute(text, params, write=False).dicts()
+    def _rows(self, text: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        yield self._execute(text, params, write=False).dicts()
 
     def _notes(self, namespace: str, have: tuple[int, int], want: tuple[int, int]) -> list[str] | None:
         """The notes of the namespace's versions after ``have`` up to ``want``, in one round
@@ -477,18 +482,8 @@ class Neo4jStore:
         return {i: n for i, n in rows}
 
     def _embeddings(self, label: str, namespace: str) -> tuple[list[str], Any]:
-        """The ids and embeddings of a label's nodes in the namespace. A view build reads the
-        facts' and the side index built right after it reads them again (7.6 s at 100k facts):
-        the facts' are kept for that one next read, under the vector counter both go by."""
-        key = (namespace, self._vector_seen.get(namespace, (0.0, -1))[1])
-        if label == "Fact" and self._fact_vectors is not None:
-            kept, self._fact_vectors = self._fact_vectors, None
-            if kept[0] == key:
-                return kept[1]
-        out = self._read_embeddings(label, namespace)
-        if label == "Fact":
-            self._fact_vectors = (key, out)
-        return out
+        """The ids and embeddings of a label's nodes in the namespace (a side index's build)."""
+        return self._read_embeddings(label, namespace)
 
     def _read_embeddings(self, label: str, namespace: str) -> tuple[list[str], Any]:
         import numpy as np

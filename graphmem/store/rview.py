@@ -5,9 +5,10 @@ Kùzu 0.11 plans a join after ``WITH`` or an ``IN`` list as a scan of whole tabl
 entity candidates and the hydration of a RECALL cost 0.5–1.5 s at 100k facts
 (``bench/README.md``). This view holds, per namespace, what those statements read —
 each fact's and utterance's hydration row, which facts and utterances may be recalled,
-entity → facts, fact → anchor utterances, the fact embeddings, and BM25 indexes of the
-fact texts, utterance texts and entity names — so the common RECALL answers them with
-dictionary look-ups, one matrix product and sparse BM25 sums (:mod:`graphmem.query.execute`).
+entity → facts, fact → anchor utterances, and BM25 indexes of the fact texts, utterance
+texts and entity names — so the common RECALL answers them with dictionary look-ups, sparse
+BM25 sums and one matrix product over the fact vectors the side index holds
+(:mod:`.vindex`; :mod:`graphmem.query.execute`).
 
 It is never the truth: it is built from the nodes and edges, and it is only used while it
 reflects two counters in ``Meta``: the namespace's (:data:`NS_KEY` + namespace), which every
@@ -37,7 +38,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -82,8 +84,9 @@ MATCH (g:Fact)-[:ANCHORED_IN]->(m:Utterance) WHERE g.namespace = $ns RETURN g.id
 NODE_LABELS = ("Fact", "Utterance", "Source", "Entity")
 #: (label, ids) → the properties of each node found, by id.
 NodeReader = Callable[[str, Sequence[str]], Mapping[str, Mapping[str, Any]]]
-#: (statement, parameters) → rows as dicts.
-RowReader = Callable[[str, dict[str, Any]], list[dict[str, Any]]]
+#: (statement, parameters) → its rows as dicts, in parts (a whole namespace's rows at once
+#: would cost more than the view they make).
+RowReader = Callable[[str, dict[str, Any]], Iterable[list[dict[str, Any]]]]
 #: The cue's five best entities by full-text score (the first step of ``fact_entity``), per
 #: dialect: for a view that leaves full text to the database (``view.text`` false).
 ENTITY_SEARCH = {
@@ -232,9 +235,11 @@ class TextIndex:
 
     def __init__(self) -> None:
         self.ids: list[str] = []  # document → node id
-        self._doc: dict[str, int] = {}  # node id → document
-        self._tokens: list[list[int]] = []  # each document's word ids (cached for rebuilds)
-        self._length: list[int] = []
+        self._seen: set[str] = set()  # the node ids indexed
+        # Every document's word ids end to end (cached for rebuilds), document d's from
+        # _starts[d] to _starts[d + 1]: flat arrays, not a list per document (≈ 100 bytes less each).
+        self._words = array("i")
+        self._starts = array("q", [0])
         self._vocab: dict[str, int] = {}
         self._index: Any = None  # bm25s.BM25 over documents [0, built)
         self.built = 0
@@ -243,41 +248,66 @@ class TextIndex:
         self._df = np.zeros(0, dtype=np.float64)  # their document frequencies when it was built
         self._avgdl = 1.0
         self._delta: dict[int, dict[int, int]] = {}  # word → {document ≥ built: count}
+        self._waiting: int | None = None  # the first document added with build=False, not indexed yet
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def add(self, ids: Sequence[str], texts: Sequence[str | None]) -> None:
-        """Index the nodes not indexed yet (a node's text never changes)."""
-        new = [(i, t or "") for i, t in dict(zip(ids, texts)).items() if i not in self._doc]
+    def add(self, ids: Sequence[str], texts: Sequence[str | None], *, build: bool = True) -> None:
+        """Index the nodes not indexed yet (a node's text never changes). ``build=False`` (a
+        whole view read in parts) leaves them out of the search until :meth:`finish`."""
+        new = [(i, t or "") for i, t in dict(zip(ids, texts)).items() if i not in self._seen]
         if not new:
             return
-        start = len(self.ids)
+        start = len(self.ids) if self._waiting is None else self._waiting
+        self._waiting = None
+        vocab, flat, starts = self._vocab, self._words, self._starts
         for (node, _), words in zip(new, _tokenize([t for _, t in new])):
-            self._doc[node] = len(self.ids)
+            self._seen.add(node)
             self.ids.append(node)
-            self._tokens.append([self._vocab.setdefault(w, len(self._vocab)) for w in words])
-            self._length.append(len(words))
+            flat.extend(vocab.setdefault(w, len(vocab)) for w in words)
+            starts.append(len(flat))
+        if not build:
+            self._waiting = start
+            return
+        self._index_from(start)
+
+    def finish(self) -> None:
+        """Index the documents added with ``build=False``, as one :meth:`add` of them all would."""
+        if self._waiting is not None:
+            start, self._waiting = self._waiting, None
+            self._index_from(start)
+
+    def _index_from(self, start: int) -> None:
+        """Documents ``[start, n)`` join the search: in a new bm25s index, or beside it."""
+        flat, starts = self._words, self._starts
         if len(self.ids) - self.built > max(DELTA_MIN, self.built // 4):
             self._build()
             return
         for doc in range(start, len(self.ids)):
-            for word in self._tokens[doc]:
+            for word in flat[starts[doc] : starts[doc + 1]]:
                 postings = self._delta.setdefault(word, {})
                 postings[doc] = postings.get(doc, 0) + 1
+
+    def _lengths(self, start: int = 0) -> np.ndarray:
+        """Words of each document from ``start`` on."""
+        return np.diff(np.frombuffer(self._starts[start:], dtype=np.int64)).astype(np.float64)  # a copy: _starts grows
 
     def _build(self) -> None:
         import bm25s
 
         self._delta, self.built, self._index = {}, len(self.ids), None
         self._known = len(self._vocab)
-        self._avgdl = float(np.mean(self._length)) if self._length else 1.0
+        self._avgdl = float(self._lengths().mean()) if self.ids else 1.0
         self.builds += 1
         if not self._vocab:
             self._df = np.zeros(0, dtype=np.float64)
             return
         index = bm25s.BM25(k1=BM25_K1, b=BM25_B, method="lucene")
-        index.index((self._tokens, dict(self._vocab)), show_progress=False)  # bm25s adds a word to the dict
+        flat, starts = self._words, self._starts
+        tokens = [flat[starts[d] : starts[d + 1]].tolist() for d in range(len(self.ids))]  # for the build only
+        index.index((tokens, dict(self._vocab)), show_progress=False)  # bm25s adds a word to the dict
+        del tokens
         indptr = np.asarray(index.scores["indptr"])
         self._df = np.diff(indptr)[: self._known].astype(np.float64)  # lucene scores are never 0
         self._index = index
@@ -293,7 +323,7 @@ class TextIndex:
         if old and self._index is not None:
             out[: self.built] = self._index.get_scores_from_ids(old)
         if self._delta:
-            length = np.asarray(self._length[self.built :], dtype=np.float64)
+            length = self._lengths(self.built)
             avgdl = self._avgdl if self.built else float(length.mean() or 1.0)
             for w in words:
                 postings = self._delta.get(w)
@@ -339,10 +369,11 @@ class RecallView:
         self.entity_ids: set[str] = set()  # every entity of the namespace
         self.utterance_ids: set[str] = set()  # every utterance of the namespace
         self.speakers: set[str] = set()  # every speaker of them (the cue's first person: graphmem.recall)
-        self.fact_row: dict[str, int] = {}  # fact id → row of ``fact_matrix``
-        self.fact_matrix = np.zeros((0, 0), dtype=np.float32)  # unit rows (capacity may exceed the rows used)
+        #: The namespace's fact vectors: the store's side index of them (:mod:`.vindex`), whose
+        #: rows the entity step reads in place; None when there is none.
+        self.vectors: Callable[[], Any] = lambda: None
         self.fact_text, self.utterance_text, self.entity_text = TextIndex(), TextIndex(), TextIndex()
-        self._rows: dict[str, tuple[tuple[int, int], np.ndarray, list[str]]] = {}  # see _entity_rows
+        self._rows: dict[str, tuple[tuple[int, int, int], np.ndarray, list[str]]] = {}  # see _entity_rows
 
     @property
     def n_utterances(self) -> int:
@@ -353,15 +384,16 @@ class RecallView:
         """``fact_entity``: the facts of the cue's entities by idf × cosine to the cue."""
         q = np.asarray(vector, dtype=np.float64)
         norm = float(np.linalg.norm(q))
+        index = self.vectors()
         scores: list[np.ndarray] = []
         names: list[str] = []  # the fact of each score, entity by entity
         for e in dict.fromkeys(entities):
             facts = self.entity_facts.get(e)
-            if not facts:
+            if not facts or index is None:
                 continue
             idf = math.log((self.n_utterances + 1.0) / (self.entity_df.get(e, 0) + 0.5))
-            rows, kept = self._entity_rows(e, facts)
-            scores.append(idf * ((self.fact_matrix[rows].astype(np.float64) @ q) / (norm or 1.0)))
+            rows, kept = self._entity_rows(e, facts, index)
+            scores.append(idf * (index.dot(rows, q) / (norm or 1.0)))
             names += kept
         if not names:
             return []
@@ -375,14 +407,13 @@ class RecallView:
         best = dict.fromkeys((float(score[i]), names[i]) for i in top if names[i] in self.fact_ok)
         return [f for s, f in sorted(best, key=lambda p: (-p[0], p[1]))[:k]]
 
-    def _entity_rows(self, entity: str, facts: list[str]) -> tuple[np.ndarray, list[str]]:
-        """The entity's facts that have a vector and their rows of ``fact_matrix``, kept until
-        the entity gains a fact or the view a vector."""
-        key = (len(facts), len(self.fact_row))
+    def _entity_rows(self, entity: str, facts: list[str], index: Any) -> tuple[np.ndarray, list[str]]:
+        """The entity's facts that have a vector and their rows in ``index``, kept until the
+        entity gains a fact or the index a vector, or another index takes its place."""
+        key = (len(facts), index.serial, len(index))
         cached = self._rows.get(entity)
         if cached is None or cached[0] != key:
-            kept = [f for f in facts if f in self.fact_row]
-            rows = np.fromiter((self.fact_row[f] for f in kept), dtype=np.intp, count=len(kept))
+            kept, rows = index.rows_of(facts)
             cached = self._rows[entity] = (key, rows, kept)
         return cached[1], cached[2]
 
@@ -397,48 +428,33 @@ class RecallView:
 
     # -- filling ------------------------------------------------------------------------------
 
-    def _facts(self, status: list[dict[str, Any]], details: list[dict[str, Any]], ids: Sequence[str]) -> None:
+    def _facts(self, status: Sequence[dict[str, Any]], details: Iterable[dict[str, Any]], ids: Sequence[str], *,
+               build: bool = True) -> None:
         for r in status:
             ok = r["mood"] is not None and r["mood"] != "question" and r["retracted"] is None and r["superseded"] is None
             (self.fact_ok.add if ok else self.fact_ok.discard)(r["id"])
-        if self.text:
-            self.fact_text.add([r["id"] for r in status], [r["text"] for r in status])
+        if self.text and status:
+            self.fact_text.add([r["id"] for r in status], [r["text"] for r in status], build=build)
         for i in ids:
             self.facts.pop(i, None)
-        # Ordered as fact_details.cypher orders them: the last row of a fact wins, on both paths.
-        for r in sorted(details, key=_time_key):
-            self.facts[r["id"]] = r
+        # A fact's row is its anchor's with the latest (time, position, utterance), the later row
+        # on a tie: what fact_details.cypher's ORDER BY puts last.
+        facts = self.facts
+        for r in details:
+            if r["id"] not in facts or _time_key(r) >= _time_key(facts[r["id"]]):
+                facts[r["id"]] = r
 
-    def _utterances(self, status: list[dict[str, Any]], details: list[dict[str, Any]]) -> None:
+    def _utterances(self, status: Sequence[dict[str, Any]], details: Iterable[dict[str, Any]], *,
+                    build: bool = True) -> None:
         for r in status:
             self.utterance_ids.add(r["id"])
             (self.utterance_ok.add if r["retracted"] is None else self.utterance_ok.discard)(r["id"])
-        if self.text:
-            self.utterance_text.add([r["id"] for r in status], [r["text"] for r in status])
+        if self.text and status:
+            self.utterance_text.add([r["id"] for r in status], [r["text"] for r in status], build=build)
         for r in details:
             self.utterances[r["utterance_id"]] = r
             if r.get("speaker"):
                 self.speakers.add(r["speaker"])
-
-    def _vectors(self, ids: Sequence[str], matrix: np.ndarray) -> None:
-        """Append unit rows for facts that have none yet."""
-        keep = [n for n, i in enumerate(ids) if i not in self.fact_row]
-        if not keep:
-            return
-        rows = np.asarray(matrix, dtype=np.float32)[keep]
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        rows = rows / norms
-        used = len(self.fact_row)
-        if used + len(rows) > self.fact_matrix.shape[0] or self.fact_matrix.shape[1] != rows.shape[1]:
-            # An eighth more, not twice: the first write after a build would double the largest column.
-            grown = np.zeros((used + len(rows) + used // 8 + 256, rows.shape[1]), dtype=np.float32)
-            if used:
-                grown[:used] = self.fact_matrix[:used]
-            self.fact_matrix = grown
-        self.fact_matrix[used : used + len(rows)] = rows
-        for n, k in enumerate(keep):
-            self.fact_row[ids[k]] = used + n
 
     def _entity_df(self, entities: Any) -> None:
         for e in entities:
@@ -481,28 +497,50 @@ def text_available() -> bool:
     return True
 
 
-def build_view(rows: RowReader, namespace: str, version: Any, embeddings: tuple[list[str], np.ndarray], *,
+def build_view(rows: RowReader, namespace: str, version: Any, vectors: Callable[[], Any], *,
                text: bool = True) -> RecallView:
     """Read one namespace's recall view through ``rows`` (one scan per table, the same
-    statements on Kùzu and Neo4j); with ``text``, its BM25 indexes too."""
+    statements on Kùzu and Neo4j); with ``text``, its BM25 indexes too. ``vectors`` gives the
+    side index of the namespace's fact vectors when the entity step needs them.
+
+    Each statement returns the ids again as new strings; they are made one object per id here
+    (a fact's id is in six of the view's structures: ≈ 400 bytes a fact at 25 characters)."""
     ns = {"ns": namespace}
+    canon: dict[str, str] = {}
+
+    def read(statement: str, *keys: str) -> Iterator[list[dict[str, Any]]]:
+        one = canon.setdefault
+        for part in rows(statement, ns):
+            for r in part:
+                for key in keys:
+                    if type(v := r.get(key)) is str:
+                        r[key] = one(v, v)
+            yield part
 
     view = RecallView(namespace, version, text=text)
-    view._facts(rows(_FACTS, ns), rows(_whole_namespace("fact_details", _FACT_FILTER), ns), ())
-    view._utterances(rows(_UTTERANCES, ns), rows(_whole_namespace("utterance_details", _UTTERANCE_FILTER), ns))
-    entities = rows(_ENTITIES, ns)
-    view.entity_ids = {r["id"] for r in entities}
-    if text:
-        view.entity_text.add([r["id"] for r in entities], [r["name"] for r in entities])
-    for r in rows(_ANCHORS, ns):
-        _add(view.anchors, r["f"], r["m"])
-    for r in rows(_ENTITY_FACTS, ns):
-        view.entity_facts.setdefault(r["e"], []).append(r["f"])
-        _add(view.fact_entities, r["f"], r["e"])
+    view.vectors = vectors
+    for part in read(_FACTS, "id"):
+        view._facts(part, (), (), build=False)
+    for part in read(_whole_namespace("fact_details", _FACT_FILTER), "id", "utterance_id"):
+        view._facts((), part, ())
+    for part in read(_UTTERANCES, "id"):
+        view._utterances(part, (), build=False)
+    for part in read(_whole_namespace("utterance_details", _UTTERANCE_FILTER), "utterance_id"):
+        view._utterances((), part)
+    for part in read(_ENTITIES, "id"):
+        view.entity_ids.update(r["id"] for r in part)
+        if text:
+            view.entity_text.add([r["id"] for r in part], [r["name"] for r in part], build=False)
+    for part in read(_ANCHORS, "f", "m"):
+        for r in part:
+            _add(view.anchors, r["f"], r["m"])
+    for part in read(_ENTITY_FACTS, "e", "f"):
+        for r in part:
+            view.entity_facts.setdefault(r["e"], []).append(r["f"])
+            _add(view.fact_entities, r["f"], r["e"])
     view._entity_df(view.entity_facts)
-    ids, matrix = embeddings
-    if len(ids):
-        view._vectors(ids, matrix)
+    for index in (view.fact_text, view.utterance_text, view.entity_text):
+        index.finish()
     return view
 
 
@@ -576,14 +614,12 @@ def update_view(read: NodeReader, view: RecallView, version: Any, notes: Sequenc
             if view.text:
                 view.entity_text.add([i], [e.get("name")])
 
-    status, rows, vectors = [], [], {}
+    status, rows = [], []
     for i in facts:
         f = node("Fact", i)
         if f is None:
             continue
         status.append({k: f.get(k) for k in ("id", "mood", "retracted", "superseded", "text")})
-        if i not in view.fact_row and f.get("embedding") is not None:
-            vectors[i] = f["embedding"]
         old = view.facts.get(i)
         if old is not None:  # its anchor as before, the fact's own columns as now
             rows.append({**old, **{column: f.get(prop) for var, prop, column in _FACT_COLUMNS if var == "f"}})
@@ -595,8 +631,6 @@ def update_view(read: NodeReader, view: RecallView, version: Any, notes: Sequenc
             rows.append(put(_FACT_COLUMNS, {"f": f, "u": u, "a": edge, "s": s}))
         _add(view.anchors, fid, uid)
     view._facts(status, rows, [r["id"] for r in status])
-    if vectors:
-        view._vectors(list(vectors), np.asarray(list(vectors.values()), dtype=np.float32))
     added = []
     for fid, eid in links:
         if eid in view.entity_ids and _add(view.fact_entities, fid, eid):

@@ -7,7 +7,14 @@ the database, that answers "which nodes are nearest to this vector" in about a
 millisecond (Kùzu's own HNSW index slows inserts a hundredfold, PERF-NOTES.md):
 
 * below :data:`BRUTE_FORCE_BELOW` vectors, exact cosine by one numpy matrix product;
-* from there on, an HNSW graph (hnswlib, inner product over unit vectors).
+* from there on, an HNSW graph over the vectors stored as float16 (faiss ``IndexHNSWSQ``,
+  inner product over unit vectors): ≈ 0.9 KB a vector where hnswlib's float32 graph took
+  1.8 KB (``bench/README.md``, "the embedded store at 1M facts"). A float16 component is off
+  by at most 6e-5 on unit vectors, so a cosine by at most ≈ 1e-3.
+
+An index also hands out its vectors by row (:meth:`VectorIndex.rows_of`,
+:meth:`VectorIndex.vectors`), read in place: the recall view scores an entity's facts with
+them instead of holding a second copy.
 
 Consistency: the store keeps a counter per namespace in ``Meta`` (:data:`VERSION_KEY`)
 that every write of vectors raises *inside* its transaction. An index remembers the counter it
@@ -17,12 +24,14 @@ after ``COMMIT`` (a rolled-back write never reaches them), and only to an index 
 current before the write — anything else is rebuilt on its next search.
 
 Parameters (``bench/README.md``, ``python -m bench stores``): M = 16, ef_construction =
-100, ef at search = max(2·k, 64); recall@10 against exact cosine measured there.
+100, ef at search = max(2·k, 64); recall@10 against exact cosine measured there. Files of an
+older kind (hnswlib's) are not read: the index is built again from the embeddings.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import threading
@@ -41,8 +50,12 @@ BRUTE_FORCE_BELOW = 20_000
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 100
 HNSW_EF_MIN = 64
+#: What :meth:`VectorIndex.save` writes for an HNSW index (older kinds are built again).
+HNSW_KIND = "hnsw-fp16"
 #: Indexes one store holds (two labels per namespace: rview.MAX_VIEWS namespaces).
 MAX_INDEXES = 32
+
+_SERIAL = itertools.count()
 
 #: Loads (ids, unit-or-not float32 matrix) of one (label, namespace) from the store.
 Loader = Callable[[str, str], tuple[list[str], np.ndarray]]
@@ -62,11 +75,12 @@ class VectorIndex:
 
     def __init__(self, label: str, namespace: str, dim: int, version: int) -> None:
         self.label, self.namespace, self.dim, self.version = label, namespace, dim, version
-        self.ids: list[str] = []
-        self._known: set[str] = set()
+        self.ids: list[str] = []  # row → node id
+        self._row: dict[str, int] = {}  # node id → row
         self._matrix = np.zeros((0, dim), dtype=np.float32)  # brute force: rows [0, len(ids))
         self._hnsw: Any = None
         self.dirty = False  # holds vectors its files do not
+        self.serial = next(_SERIAL)  # tells indexes apart whose rows may differ (a cache's key)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -76,20 +90,22 @@ class VectorIndex:
         return "hnsw" if self._hnsw is not None else "exact"
 
     def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
-        keep = [i for i, node_id in enumerate(ids) if node_id not in self._known]
+        keep, seen = [], self._row
+        for i, node_id in enumerate(ids):
+            if node_id not in seen:
+                seen[node_id] = -1  # a repeated id in ``ids``: its first vector
+                keep.append(i)
         if not keep:
             return
         ids = [ids[i] for i in keep]
         vectors = _unit(np.asarray(vectors, dtype=np.float32)[keep])
         start = len(self.ids)
+        for n, node_id in enumerate(ids):
+            seen[node_id] = start + n
         self.ids.extend(ids)
-        self._known.update(ids)
         self.dirty = True
         if self._hnsw is not None:
-            need = len(self.ids)
-            if need > self._hnsw.get_max_elements():
-                self._hnsw.resize_index(max(need, 2 * self._hnsw.get_max_elements()))
-            self._hnsw.add_items(vectors, np.arange(start, need))
+            self._hnsw.add(vectors)  # faiss numbers rows in order: row i is ids[i]
             return
         if len(self.ids) > self._matrix.shape[0]:
             grown = np.zeros((max(len(self.ids), 2 * self._matrix.shape[0], 1024), self.dim), dtype=np.float32)
@@ -100,15 +116,40 @@ class VectorIndex:
             self._to_hnsw()
 
     def _to_hnsw(self) -> None:
-        import hnswlib
+        import faiss
 
         n = len(self.ids)
-        index = hnswlib.Index(space="ip", dim=self.dim)
-        index.init_index(max_elements=max(n, 1024), ef_construction=HNSW_EF_CONSTRUCTION, M=HNSW_M,
-                         allow_replace_deleted=False)
-        index.add_items(self._matrix[:n], np.arange(n))
+        index = faiss.IndexHNSWSQ(self.dim, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.add(self._matrix[:n])
         self._hnsw = index
         self._matrix = np.zeros((0, self.dim), dtype=np.float32)
+
+    def rows_of(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The ``ids`` this index holds, in their order, and their rows."""
+        row = self._row
+        kept = [i for i in ids if i in row]
+        return kept, np.fromiter((row[i] for i in kept), dtype=np.intp, count=len(kept))
+
+    def vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The unit vectors of ``rows`` as float32 (read from the graph's float16 codes in place)."""
+        if self._hnsw is None:
+            return self._matrix[rows]
+        return self._codes()[rows].astype(np.float32)
+
+    def dot(self, rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """The inner products of ``rows`` with ``q`` (float64): exact below the HNSW threshold,
+        float32 arithmetic over the float16 vectors above it (a popular entity's tens of
+        thousands of facts in a few milliseconds)."""
+        if self._hnsw is None:
+            return self._matrix[rows].astype(np.float64) @ np.asarray(q, dtype=np.float64)
+        return (self._codes()[rows].astype(np.float32) @ np.asarray(q, dtype=np.float32)).astype(np.float64)
+
+    def _codes(self) -> np.ndarray:
+        import faiss
+
+        codes = faiss.downcast_index(self._hnsw.storage).codes  # moves as the index grows: read it each time
+        return faiss.rev_swig_ptr(codes.data(), codes.size()).view(np.float16).reshape(-1, self.dim)
 
     def search(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
         """The ``k`` nearest ids with their cosine, best first."""
@@ -118,9 +159,9 @@ class VectorIndex:
         q = _unit(np.asarray(vector, dtype=np.float32).reshape(1, -1))[0]
         k = min(k, n)
         if self._hnsw is not None:
-            self._hnsw.set_ef(max(2 * k, HNSW_EF_MIN))
-            labels, dists = self._hnsw.knn_query(q, k=k)
-            return [(self.ids[int(i)], float(1.0 - d)) for i, d in zip(labels[0], dists[0])]
+            self._hnsw.hnsw.efSearch = max(2 * k, HNSW_EF_MIN)
+            scores, labels = self._hnsw.search(q.reshape(1, -1), k)
+            return [(self.ids[int(i)], float(s)) for i, s in zip(labels[0], scores[0]) if i >= 0]
         scores = self._matrix[:n] @ q
         top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
         top = top[np.lexsort((top, -scores[top]))]
@@ -131,12 +172,14 @@ class VectorIndex:
     def save(self, stem: Path) -> None:
         stem.parent.mkdir(parents=True, exist_ok=True)
         meta = {"label": self.label, "namespace": self.namespace, "dim": self.dim, "version": self.version,
-                "kind": self.kind, "ids": self.ids}
-        data = stem.with_suffix(".hnsw" if self._hnsw is not None else ".npy")
+                "kind": HNSW_KIND if self._hnsw is not None else "exact", "ids": self.ids}
+        data = stem.with_suffix(".faiss" if self._hnsw is not None else ".npy")
         mine = f".{os.getpid()}.{threading.get_ident()}.tmp"  # several clients of one Neo4j may save at once
         tmp = data.with_name(data.name + mine)
         if self._hnsw is not None:
-            self._hnsw.save_index(str(tmp))
+            import faiss
+
+            faiss.write_index(self._hnsw, str(tmp))
         else:
             with tmp.open("wb") as fh:
                 np.save(fh, self._matrix[: len(self.ids)])
@@ -154,15 +197,18 @@ class VectorIndex:
                 return None
             index = cls(meta["label"], meta["namespace"], dim, int(meta["version"]))
             index.ids = list(meta["ids"])
-            index._known = set(index.ids)
-            if meta["kind"] == "hnsw":
-                import hnswlib
+            index._row = {node_id: n for n, node_id in enumerate(index.ids)}
+            if len(index._row) != len(index.ids):
+                return None
+            if meta["kind"] == HNSW_KIND:
+                import faiss
 
-                h = hnswlib.Index(space="ip", dim=dim)
-                h.load_index(str(stem.with_suffix(".hnsw")), max_elements=max(len(index.ids), 1024))
-                if h.get_current_count() != len(index.ids):
+                h = faiss.read_index(str(stem.with_suffix(".faiss")))
+                if h.ntotal != len(index.ids) or h.d != dim:
                     return None
                 index._hnsw = h
+            elif meta["kind"] != "exact":
+                return None  # an older kind of file (hnswlib's): built again
             else:
                 index._matrix = np.load(stem.with_suffix(".npy"))
                 if index._matrix.shape != (len(index.ids), dim):
@@ -208,6 +254,11 @@ class SideIndexes:
             index = self._fresh(label, namespace, version)
             self._install(index)
             return index
+
+    def held(self, label: str, namespace: str) -> VectorIndex | None:
+        """The index of (label, namespace) held now, current or not (nothing is read)."""
+        with self._lock:
+            return self._indexes.get((label, namespace))
 
     def prepare(self, label: str, namespace: str, version: int,
                 loaded: tuple[list[str], np.ndarray] | None = None) -> None:
