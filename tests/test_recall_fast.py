@@ -145,6 +145,23 @@ def test_hnsw_above_the_threshold_keeps_recall(monkeypatch):
     assert np.abs(index.vectors(rows) - unit_m[[1999, 3, 1500]]).max() < 1e-3
 
 
+def test_id_table_finds_rows_before_and_after_it_sorts():
+    from graphmem.store.vindex import IdTable
+
+    ids = [f"fact_{i:05d}" for i in range(5000)] + ["é-ünïcode", "x"]
+    table = IdTable(ids)  # sorted at once
+    table.extend(["a-much-longer-id-than-any-before-it", "fact_99999"])  # kept beside the sorted part
+    ids += ["a-much-longer-id-than-any-before-it", "fact_99999"]
+    assert len(table) == len(ids) and table.tolist() == ids and table[5000] == "é-ünïcode"
+    probe = ["fact_99999", "missing", "x", "fact_00000", "a-much-longer-id-than-any-before-it", "é-ünïcode",
+             "an-id-longer-than-every-id-the-sorted-part-holds", "fact_0000"]
+    assert table.rows(probe).tolist() == [5003, -1, 5001, 0, 5002, 5000, -1, -1]
+    assert table.unique()  # sorts everything
+    assert table.rows(probe).tolist() == [5003, -1, 5001, 0, 5002, 5000, -1, -1]
+    table.extend(["x"])
+    assert not table.unique()
+
+
 def test_hnsw_files_round_trip_and_older_kinds_are_built_again(tmp_path, monkeypatch):
     import json
 
@@ -158,7 +175,7 @@ def test_hnsw_files_round_trip_and_older_kinds_are_built_again(tmp_path, monkeyp
     index.add(ids, m)
     index.save(tmp_path / "fact-x")
     again = VectorIndex.load(tmp_path / "fact-x", 32)
-    assert again is not None and again.kind == "hnsw" and again.version == 4 and again.ids == ids
+    assert again is not None and again.kind == "hnsw" and again.version == 4 and again.ids.tolist() == ids
     q = rng.standard_normal(32).astype(np.float32)
     assert again.search(q, 5) == index.search(q, 5)
     assert np.array_equal(again.vectors(again.rows_of(ids[::7])[1]), index.vectors(index.rows_of(ids[::7])[1]))

@@ -362,6 +362,14 @@ def test_entity_candidates_match_a_sort_of_every_pair():
     view.entity_facts["big"].append(facts[599])  # a new fact of the entity is seen
     assert view.entity_candidates(["big"], base[facts.index(facts[599]) % 4].tolist(), 1000, 600) == \
         reference(["big"], base[facts.index(facts[599]) % 4], 1000, 600)
+    # the index gains the vector of a fact it lacked, and the entities gain a fact it has
+    view.fact_ok.add("no_vector")
+    index.add(["no_vector", "late"], base[[1, 2]])
+    view.entity_facts["small"].append("late")
+    view.entity_facts["big"].append("late")
+    for entities in (["small"], ["big", "small"]):
+        assert view.entity_candidates(entities, base[1].tolist(), 1000, 600) == reference(entities, base[1], 1000, 600)
+    assert "no_vector" in view.entity_candidates(["small"], base[1].tolist(), 1000, 600)
 
 
 def test_rows_share_repeated_text_and_read_back_as_dicts():

@@ -151,6 +151,25 @@ def _columns(template: str) -> list[tuple[str, str, str]]:
 
 _FACT_FILTER, _UTTERANCE_FILTER = "f.id IN $ids AND ", "u.id IN $ids AND "
 _FACT_COLUMNS, _UTTERANCE_COLUMNS = _columns("fact_details"), _columns("utterance_details")
+#: A fact row's columns from its anchor utterance and source (u, s), which the view takes from
+#: that utterance's row instead of holding them again per fact; the fact's own (f, a) and the
+#: utterance's id are kept.
+_BORROWED = tuple(c for var, _, c in _FACT_COLUMNS if var in ("u", "s") and c != "utterance_id")
+if not set(_BORROWED) <= {c for *_, c in _UTTERANCE_COLUMNS}:
+    raise RuntimeError("fact_details.cypher returns utterance columns utterance_details.cypher does not: "
+                       f"{sorted(set(_BORROWED) - {c for *_, c in _UTTERANCE_COLUMNS})}")
+_FACT_OWN = tuple(c for *_, c in _FACT_COLUMNS if c not in _BORROWED)
+
+
+def _fact_own_rows() -> str:
+    """fact_details for every fact of the namespace, returning only the columns a view keeps."""
+    text = _whole_namespace("fact_details", _FACT_FILTER)
+    head, body = text.split("RETURN", 1)
+    items = [" ".join(i.split()) for i in body.split(",")]
+    kept = [i for i in items if i.rsplit(" AS ", 1)[1] in _FACT_OWN]
+    if len(kept) != len(_FACT_OWN):
+        raise RuntimeError("fact_details.cypher's columns changed: update rview.py")
+    return head + "RETURN " + ", ".join(kept)
 
 
 def _time_key(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -224,6 +243,42 @@ class Rows(MutableMapping[str, dict[str, Any]]):
 
     def __len__(self) -> int:
         return len(self._rows)
+
+
+class FactRows(Rows):
+    """A fact's hydration rows: its own columns kept, its anchor utterance's columns
+    (:data:`_BORROWED`) read from that utterance's row when the row is read."""
+
+    def __init__(self, values: dict[str, str], utterances: Rows) -> None:
+        super().__init__(_FACT_OWN, values, unique=("id", "text", "event_text"))
+        self._utterances = utterances
+        self._at = self.columns.index("utterance_id")
+        self._none = (None,) * len(utterances.columns)  # an anchor without a row (never, by the joins)
+        # each column of fact_details, in its order: (name, from the utterance's row, position)
+        self._plan = [(c, c in _BORROWED, utterances.columns.index(c) if c in _BORROWED else self.columns.index(c))
+                      for *_, c in _FACT_COLUMNS]
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        own = self._rows[key]
+        utterance = self._utterances._rows.get(own[self._at], self._none)
+        return {c: (utterance if borrowed else own)[i] for c, borrowed, i in self._plan}
+
+    def __setitem__(self, key: str, row: Mapping[str, Any]) -> None:
+        if not self._names <= row.keys():
+            raise RuntimeError(f"a fact row without the columns {sorted(self._names - row.keys())}")
+        values = self._values
+        self._rows[key] = tuple(values.setdefault(v, v) if share and type(v) is str else v
+                                for v, share in zip((row[c] for c in self.columns), self._share))
+
+    def anchor_key(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        """:func:`_time_key` of a row's anchor, its time and position taken from the utterance's row."""
+        utterance = self._utterances._rows.get(row["utterance_id"])
+        if utterance is None:
+            return _time_key({"utterance_id": row["utterance_id"]})
+        return _time_key(dict(zip(self._utterances.columns, utterance)))
+
+    def stored_key(self, key: str) -> tuple[Any, ...]:
+        return self.anchor_key({"utterance_id": self._rows[key][self._at]})
 
 
 class TextIndex:
@@ -359,8 +414,8 @@ class RecallView:
         self.utterance_ok: set[str] = set()  # not retracted
         values: dict[str, str] = {}  # text values shared by the rows of both
         #: Hydration rows (a fact's: the anchor with the latest time).
-        self.facts = Rows([c for *_, c in _FACT_COLUMNS], values, unique=("id", "text", "event_text"))
         self.utterances = Rows([c for *_, c in _UTTERANCE_COLUMNS], values)
+        self.facts = FactRows(values, self.utterances)
         self.entity_facts: dict[str, list[str]] = {}
         self.entity_df: dict[str, int] = {}  # distinct utterances anchoring the entity's facts
         self._entity_utts: dict[str, set[str]] = {}  # those utterances, so a write only adds to them
@@ -373,7 +428,7 @@ class RecallView:
         #: rows the entity step reads in place; None when there is none.
         self.vectors: Callable[[], Any] = lambda: None
         self.fact_text, self.utterance_text, self.entity_text = TextIndex(), TextIndex(), TextIndex()
-        self._rows: dict[str, tuple[tuple[int, int, int], np.ndarray, list[str]]] = {}  # see _entity_rows
+        self._rows: dict[str, tuple[tuple[int, int, int], np.ndarray, list[str], int]] = {}  # see _entity_rows
 
     @property
     def n_utterances(self) -> int:
@@ -408,13 +463,19 @@ class RecallView:
         return [f for s, f in sorted(best, key=lambda p: (-p[0], p[1]))[:k]]
 
     def _entity_rows(self, entity: str, facts: list[str], index: Any) -> tuple[np.ndarray, list[str]]:
-        """The entity's facts that have a vector and their rows in ``index``, kept until the
-        entity gains a fact or the index a vector, or another index takes its place."""
+        """The entity's facts that have a vector and their rows in ``index``, in the entity's
+        order. Kept until the entity gains a fact or the index a vector; then, if every fact had
+        a row, only the new facts are looked up (an index only grows, and its rows never move);
+        else, or in another index, all of them are."""
         key = (len(facts), index.serial, len(index))
         cached = self._rows.get(entity)
+        if cached is not None and cached[0] != key and cached[0][1] == index.serial and not cached[3]:
+            (n, _, _), rows, kept, _ = cached
+            more, at = index.rows_of(facts[n:])
+            cached = self._rows[entity] = (key, np.concatenate([rows, at]), kept + more, len(facts) - n - len(more))
         if cached is None or cached[0] != key:
             kept, rows = index.rows_of(facts)
-            cached = self._rows[entity] = (key, rows, kept)
+            cached = self._rows[entity] = (key, rows, kept, len(facts) - len(kept))
         return cached[1], cached[2]
 
     def filtered(self, ids: Sequence[str], scores: Sequence[float], ok: set[str], k: int) -> list[str]:
@@ -441,7 +502,7 @@ class RecallView:
         # on a tie: what fact_details.cypher's ORDER BY puts last.
         facts = self.facts
         for r in details:
-            if r["id"] not in facts or _time_key(r) >= _time_key(facts[r["id"]]):
+            if r["id"] not in facts or facts.anchor_key(r) >= facts.stored_key(r["id"]):
                 facts[r["id"]] = r
 
     def _utterances(self, status: Sequence[dict[str, Any]], details: Iterable[dict[str, Any]], *,
@@ -519,14 +580,14 @@ def build_view(rows: RowReader, namespace: str, version: Any, vectors: Callable[
 
     view = RecallView(namespace, version, text=text)
     view.vectors = vectors
-    for part in read(_FACTS, "id"):
-        view._facts(part, (), (), build=False)
-    for part in read(_whole_namespace("fact_details", _FACT_FILTER), "id", "utterance_id"):
-        view._facts((), part, ())
     for part in read(_UTTERANCES, "id"):
         view._utterances(part, (), build=False)
     for part in read(_whole_namespace("utterance_details", _UTTERANCE_FILTER), "utterance_id"):
         view._utterances((), part)
+    for part in read(_FACTS, "id"):  # after the utterances: a fact's row borrows its anchor's
+        view._facts(part, (), (), build=False)
+    for part in read(_fact_own_rows(), "id", "utterance_id"):
+        view._facts((), part, ())
     for part in read(_ENTITIES, "id"):
         view.entity_ids.update(r["id"] for r in part)
         if text:

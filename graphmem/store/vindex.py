@@ -70,13 +70,94 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
     return matrix
 
 
+class IdTable:
+    """Node ids by row and rows by id, without a Python object per id (a string and a dict entry
+    cost ≈ 170 bytes an id, 250 MB for the 1.5M vectors of 1M facts): the ids' UTF-8 bytes in
+    one numpy array, a sorted copy for look-ups, and a dict for the ids added since it was
+    sorted (sorted again past an eighth of the table)."""
+
+    def __init__(self, ids: Sequence[str] = ()) -> None:
+        self._bytes = np.zeros(0, dtype="S1")  # row → id (capacity may exceed the rows used)
+        self._n = 0
+        self._keys = np.zeros(0, dtype="S1")  # rows [0, sorted) by id ...
+        self._order = np.zeros(0, dtype=np.intp)  # ... and their rows
+        self._recent: dict[str, int] = {}  # id → row, rows [sorted, n)
+        self.extend(ids)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, row: int) -> str:
+        return self._bytes[row].decode("utf-8")
+
+    def tolist(self) -> list[str]:
+        return [b.decode("utf-8") for b in self._bytes[: self._n].tolist()]
+
+    def extend(self, ids: Sequence[str]) -> None:
+        """Append ``ids`` (new ones: the caller checks) as the next rows."""
+        if not ids:
+            return
+        new = np.array([i.encode("utf-8") for i in ids])
+        width = max(new.dtype.itemsize, self._bytes.dtype.itemsize)
+        need = self._n + len(new)
+        if need > len(self._bytes) or width > self._bytes.dtype.itemsize:
+            grown = np.zeros(max(need, self._n + self._n // 4 + 1024), dtype=f"S{width}")
+            grown[: self._n] = self._bytes[: self._n]
+            self._bytes = grown
+        self._bytes[self._n : need] = new
+        start, self._n = self._n, need
+        if len(self._recent) + len(ids) > max(4096, need // 8):
+            self._sort()
+            return
+        for n, node_id in enumerate(ids, start=start):
+            self._recent[node_id] = n
+
+    def _sort(self) -> None:
+        held = self._bytes[: self._n]
+        self._order = np.argsort(held, kind="stable")
+        self._keys = held[self._order]
+        self._recent = {}
+
+    def unique(self) -> bool:
+        """Whether no id is held twice."""
+        self._sort()
+        return not bool(np.any(self._keys[1:] == self._keys[:-1]))
+
+    def rows(self, ids: Sequence[str]) -> np.ndarray:
+        """The row of each of ``ids``, -1 where it is not held."""
+        out = np.full(len(ids), -1, dtype=np.intp)
+        if not len(ids) or not self._n:
+            return out
+        recent = self._recent
+        rest = list(range(len(ids)))
+        if recent:
+            rest = []
+            for n, node_id in enumerate(ids):
+                row = recent.get(node_id)
+                if row is None:
+                    rest.append(n)
+                else:
+                    out[n] = row
+        if rest and len(self._keys):
+            want = [ids[n].encode("utf-8") for n in rest]
+            width = self._keys.dtype.itemsize
+            fits = np.fromiter((len(w) <= width for w in want), dtype=bool, count=len(want))
+            where = np.asarray(rest, dtype=np.intp)[fits]
+            keys = np.array([w for w, ok in zip(want, fits) if ok], dtype=self._keys.dtype)
+            by = np.argsort(keys)  # sorted probes walk the table in order: ≈ 4× faster at 1M ids
+            pos = np.empty(len(keys), dtype=np.intp)
+            pos[by] = np.minimum(np.searchsorted(self._keys, keys[by]), len(self._keys) - 1)
+            found = self._keys[pos] == keys
+            out[where[found]] = self._order[pos[found]]
+        return out
+
+
 class VectorIndex:
     """Nearest neighbours among the vectors of one (label, namespace)."""
 
     def __init__(self, label: str, namespace: str, dim: int, version: int) -> None:
         self.label, self.namespace, self.dim, self.version = label, namespace, dim, version
-        self.ids: list[str] = []  # row → node id
-        self._row: dict[str, int] = {}  # node id → row
+        self.ids = IdTable()  # row → node id, and back
         self._matrix = np.zeros((0, dim), dtype=np.float32)  # brute force: rows [0, len(ids))
         self._hnsw: Any = None
         self.dirty = False  # holds vectors its files do not
@@ -90,18 +171,18 @@ class VectorIndex:
         return "hnsw" if self._hnsw is not None else "exact"
 
     def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
-        keep, seen = [], self._row
+        held = self.ids.rows(ids) >= 0
+        keep, seen = [], set()
         for i, node_id in enumerate(ids):
-            if node_id not in seen:
-                seen[node_id] = -1  # a repeated id in ``ids``: its first vector
+            if not held[i] and node_id not in seen:  # a repeated id in ``ids``: its first vector
+                seen.add(node_id)
                 keep.append(i)
+        del seen
         if not keep:
             return
         ids = [ids[i] for i in keep]
         vectors = _unit(np.asarray(vectors, dtype=np.float32)[keep])
         start = len(self.ids)
-        for n, node_id in enumerate(ids):
-            seen[node_id] = start + n
         self.ids.extend(ids)
         self.dirty = True
         if self._hnsw is not None:
@@ -127,9 +208,9 @@ class VectorIndex:
 
     def rows_of(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """The ``ids`` this index holds, in their order, and their rows."""
-        row = self._row
-        kept = [i for i in ids if i in row]
-        return kept, np.fromiter((row[i] for i in kept), dtype=np.intp, count=len(kept))
+        rows = self.ids.rows(ids)
+        found = rows >= 0
+        return [i for i, ok in zip(ids, found) if ok], rows[found]
 
     def vectors(self, rows: np.ndarray) -> np.ndarray:
         """The unit vectors of ``rows`` as float32 (read from the graph's float16 codes in place)."""
@@ -172,7 +253,7 @@ class VectorIndex:
     def save(self, stem: Path) -> None:
         stem.parent.mkdir(parents=True, exist_ok=True)
         meta = {"label": self.label, "namespace": self.namespace, "dim": self.dim, "version": self.version,
-                "kind": HNSW_KIND if self._hnsw is not None else "exact", "ids": self.ids}
+                "kind": HNSW_KIND if self._hnsw is not None else "exact", "ids": self.ids.tolist()}
         data = stem.with_suffix(".faiss" if self._hnsw is not None else ".npy")
         mine = f".{os.getpid()}.{threading.get_ident()}.tmp"  # several clients of one Neo4j may save at once
         tmp = data.with_name(data.name + mine)
@@ -196,9 +277,8 @@ class VectorIndex:
             if int(meta["dim"]) != dim:
                 return None
             index = cls(meta["label"], meta["namespace"], dim, int(meta["version"]))
-            index.ids = list(meta["ids"])
-            index._row = {node_id: n for n, node_id in enumerate(index.ids)}
-            if len(index._row) != len(index.ids):
+            index.ids = IdTable(meta["ids"])
+            if not index.ids.unique():
                 return None
             if meta["kind"] == HNSW_KIND:
                 import faiss
