@@ -123,6 +123,7 @@ def test_hnsw_above_the_threshold_keeps_recall(monkeypatch):
     import graphmem.store.vindex as vindex
 
     monkeypatch.setattr(vindex, "BRUTE_FORCE_BELOW", 500)
+    monkeypatch.setattr(vindex, "ADD_PART", 128)  # a graph's vectors go in part by part
     rng = np.random.default_rng(5)
     m = rng.standard_normal((2000, 32)).astype(np.float32)
     ids = [f"n{i}" for i in range(len(m))]

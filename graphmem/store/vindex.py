@@ -50,6 +50,8 @@ BRUTE_FORCE_BELOW = 20_000
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 100
 HNSW_EF_MIN = 64
+#: Vectors added to an HNSW graph at a time (unit-scaled part by part).
+ADD_PART = 65_536
 #: What :meth:`VectorIndex.save` writes for an HNSW index (older kinds are built again).
 HNSW_KIND = "hnsw-fp16"
 #: Indexes one store holds (two labels per namespace: rview.MAX_VIEWS namespaces).
@@ -180,29 +182,33 @@ class VectorIndex:
         del seen
         if not keep:
             return
+        keep = np.asarray(keep, dtype=np.intp)
         ids = [ids[i] for i in keep]
-        vectors = _unit(np.asarray(vectors, dtype=np.float32)[keep])
+        given = np.asarray(vectors, dtype=np.float32)  # not copied when it is float32 already
         start = len(self.ids)
         self.ids.extend(ids)
         self.dirty = True
-        if self._hnsw is not None:
-            self._hnsw.add(vectors)  # faiss numbers rows in order: row i is ids[i]
+        if self._hnsw is None and len(self.ids) >= BRUTE_FORCE_BELOW:
+            self._to_hnsw(start)
+        if self._hnsw is not None:  # in parts: a whole build never holds a second float32 copy
+            for lo in range(0, len(keep), ADD_PART):
+                self._hnsw.add(_unit(given[keep[lo : lo + ADD_PART]]))  # faiss numbers rows in order
             return
+        vectors = _unit(given[keep])
         if len(self.ids) > self._matrix.shape[0]:
             grown = np.zeros((max(len(self.ids), 2 * self._matrix.shape[0], 1024), self.dim), dtype=np.float32)
             grown[:start] = self._matrix[:start]
             self._matrix = grown
         self._matrix[start : len(self.ids)] = vectors
-        if len(self.ids) >= BRUTE_FORCE_BELOW:
-            self._to_hnsw()
 
-    def _to_hnsw(self) -> None:
+    def _to_hnsw(self, n: int) -> None:
+        """From exact search to an HNSW graph holding the ``n`` rows of the matrix so far."""
         import faiss
 
-        n = len(self.ids)
         index = faiss.IndexHNSWSQ(self.dim, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.add(self._matrix[:n])
+        if n:
+            index.add(self._matrix[:n])
         self._hnsw = index
         self._matrix = np.zeros((0, self.dim), dtype=np.float32)
 
