@@ -146,6 +146,35 @@ def test_hnsw_above_the_threshold_keeps_recall(monkeypatch):
     assert np.abs(index.vectors(rows) - unit_m[[1999, 3, 1500]]).max() < 1e-3
 
 
+def test_an_index_read_while_another_thread_adds(monkeypatch):
+    """The entity step reads float16 codes in place while a write adds vectors (which may move
+    them): reads and adds take turns, and a row's vector never changes as the graph grows."""
+    import threading
+
+    import graphmem.store.vindex as vindex
+
+    monkeypatch.setattr(vindex, "BRUTE_FORCE_BELOW", 100)
+    rng = np.random.default_rng(8)
+    m = rng.standard_normal((3000, 32)).astype(np.float32)
+    index = VectorIndex("Fact", "ns", 32, 0)
+    index.add([f"n{i}" for i in range(200)], m[:200])
+    rows, q = np.arange(200), rng.standard_normal(32)
+    first = index.dot(rows, q)
+    seen: list[bool] = []
+
+    def grow() -> None:
+        for lo in range(200, 3000, 50):
+            index.add([f"n{i}" for i in range(lo, lo + 50)], m[lo : lo + 50])
+
+    writer = threading.Thread(target=grow)
+    writer.start()
+    while writer.is_alive():
+        seen.append(bool(np.array_equal(index.dot(rows, q), first)) and len(index.search(q, 5)) == 5)
+    writer.join()
+    assert seen and all(seen) and len(index) == 3000
+    assert np.array_equal(index.dot(rows, q), first)
+
+
 def test_id_table_finds_rows_before_and_after_it_sorts():
     from graphmem.store.vindex import IdTable
 

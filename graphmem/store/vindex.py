@@ -30,6 +30,7 @@ older kind (hnswlib's) are not read: the index is built again from the embedding
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -154,6 +155,18 @@ class IdTable:
         return out
 
 
+def _locked(method: Any) -> Any:
+    """Run under the index's lock: a search, or a read of the float16 codes, must not meet an add
+    that moves them (a store may be used from several threads)."""
+
+    @functools.wraps(method)
+    def run(self: VectorIndex, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 class VectorIndex:
     """Nearest neighbours among the vectors of one (label, namespace)."""
 
@@ -164,6 +177,7 @@ class VectorIndex:
         self._hnsw: Any = None
         self.dirty = False  # holds vectors its files do not
         self.serial = next(_SERIAL)  # tells indexes apart whose rows may differ (a cache's key)
+        self._lock = threading.RLock()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -172,6 +186,7 @@ class VectorIndex:
     def kind(self) -> str:
         return "hnsw" if self._hnsw is not None else "exact"
 
+    @_locked
     def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
         held = self.ids.rows(ids) >= 0
         keep, seen = [], set()
@@ -212,18 +227,21 @@ class VectorIndex:
         self._hnsw = index
         self._matrix = np.zeros((0, self.dim), dtype=np.float32)
 
+    @_locked
     def rows_of(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """The ``ids`` this index holds, in their order, and their rows."""
         rows = self.ids.rows(ids)
         found = rows >= 0
         return [i for i, ok in zip(ids, found) if ok], rows[found]
 
+    @_locked
     def vectors(self, rows: np.ndarray) -> np.ndarray:
         """The unit vectors of ``rows`` as float32 (read from the graph's float16 codes in place)."""
         if self._hnsw is None:
             return self._matrix[rows]
         return self._codes()[rows].astype(np.float32)
 
+    @_locked
     def dot(self, rows: np.ndarray, q: np.ndarray) -> np.ndarray:
         """The inner products of ``rows`` with ``q`` (float64): exact below the HNSW threshold,
         float32 arithmetic over the float16 vectors above it (a popular entity's tens of
@@ -238,6 +256,7 @@ class VectorIndex:
         codes = faiss.downcast_index(self._hnsw.storage).codes  # moves as the index grows: read it each time
         return faiss.rev_swig_ptr(codes.data(), codes.size()).view(np.float16).reshape(-1, self.dim)
 
+    @_locked
     def search(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
         """The ``k`` nearest ids with their cosine, best first."""
         n = len(self.ids)
@@ -256,6 +275,7 @@ class VectorIndex:
 
     # -- files --------------------------------------------------------------------------------
 
+    @_locked
     def save(self, stem: Path) -> None:
         stem.parent.mkdir(parents=True, exist_ok=True)
         meta = {"label": self.label, "namespace": self.namespace, "dim": self.dim, "version": self.version,
