@@ -181,6 +181,29 @@ def _as_of_rebuild(store, namespace: str, cues: list[str], vectors: list[list[fl
     return now, again
 
 
+def test_kuzu_reopens_its_database_after_a_large_build(tmp_path, namespace, monkeypatch):
+    """After a whole view build past REOPEN_AFTER_ROWS rows the embedded store opens its database
+    again (its page cache back to the system); recalls, writes and updates go on the same."""
+    import graphmem.store.kuzu as kuzu_store
+
+    st = open_store(Config(store=str(tmp_path / "reopen")))
+    st.ensure_schema(embedding_dim=DIM)
+    st.view_text = False  # full text from Kùzu's fts, so the view can be compared with Cypher
+    rng = np.random.default_rng(12)
+    st.write_batch(make_batch(namespace, "d0", _turns(rng, 30, "d0")))
+    v = _unit(rng)
+    monkeypatch.setattr(kuzu_store, "REOPEN_AFTER_ROWS", 10)
+    first = [_hits(st, c, namespace, v) for c in CUES]
+    assert st.reopened == 1 and st.view_stats["builds"] == 1
+    assert [_hits(st, c, namespace, v) for c in CUES] == first  # the same view, on the new connection
+    st.write_batch(make_batch(namespace, "d1", [("Alice", "I like the jazz with Dora now", "like_jazz", "Dora", v)]))
+    after = _hits(st, CUES[0], namespace, v)
+    assert st.view_stats == {"builds": 1, "updates": 1} and st.reopened == 1  # an update reopens nothing
+    assert any(h[4] == "Alice like jazz Dora" for h in after)
+    assert after == _hits(_CypherOnly(st), CUES[0], namespace, v)
+    st.close()
+
+
 def test_writes_elsewhere_leave_the_view_alone(kz, namespace):
     # The view's own full text: the database's ranks a namespace by every namespace's statistics
     # (Lucene's on Neo4j), so writes elsewhere would move this namespace's entity step.
