@@ -182,8 +182,9 @@ def _as_of_rebuild(store, namespace: str, cues: list[str], vectors: list[list[fl
 
 
 def test_kuzu_reopens_its_database_after_a_large_build(tmp_path, namespace, monkeypatch):
-    """After a whole view build past REOPEN_AFTER_ROWS rows the embedded store opens its database
-    again (its page cache back to the system); recalls, writes and updates go on the same."""
+    """After a whole read of REOPEN_AFTER_ROWS rows or more (a view's build, a side index's) the
+    embedded store opens its database again (its page cache back to the system); recalls, writes
+    and updates go on the same."""
     import graphmem.store.kuzu as kuzu_store
 
     st = open_store(Config(store=str(tmp_path / "reopen")))
@@ -194,11 +195,12 @@ def test_kuzu_reopens_its_database_after_a_large_build(tmp_path, namespace, monk
     v = _unit(rng)
     monkeypatch.setattr(kuzu_store, "REOPEN_AFTER_ROWS", 10)
     first = [_hits(st, c, namespace, v) for c in CUES]
-    assert st.reopened == 1 and st.view_stats["builds"] == 1
+    reopened = st.reopened
+    assert reopened >= 3 and st.view_stats["builds"] == 1  # after the view's reads, and the side indexes'
     assert [_hits(st, c, namespace, v) for c in CUES] == first  # the same view, on the new connection
     st.write_batch(make_batch(namespace, "d1", [("Alice", "I like the jazz with Dora now", "like_jazz", "Dora", v)]))
     after = _hits(st, CUES[0], namespace, v)
-    assert st.view_stats == {"builds": 1, "updates": 1} and st.reopened == 1  # an update reopens nothing
+    assert st.view_stats == {"builds": 1, "updates": 1} and st.reopened == reopened  # an update reopens nothing
     assert any(h[4] == "Alice like jazz Dora" for h in after)
     assert after == _hits(_CypherOnly(st), CUES[0], namespace, v)
     st.close()

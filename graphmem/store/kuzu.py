@@ -81,8 +81,9 @@ _PREPARED_MAX = 512  # prepared statements kept per store
 LOAD_MIN = 4
 #: Rows a recall view's build turns into Python at a time (:meth:`KuzuStore._rows`).
 ROWS_PART = 16_384
-#: Fact and utterance rows of a built view from which the database is opened again to give
-#: back the page cache the build filled (:meth:`KuzuStore._reopen`).
+_TX_STATEMENTS = frozenset({"BEGIN TRANSACTION", "COMMIT", "ROLLBACK"})
+#: Rows of one whole read (a recall view's build, a side index's) from which the database is
+#: opened again after it, to give back the page cache the read filled (:meth:`KuzuStore._reopen`).
 REOPEN_AFTER_ROWS = 50_000
 #: Row template → (its LOAD FROM template, the node table).
 _LOADS = {"write_utterance": ("load_utterances", "Utterance"), "write_fact": ("load_facts", "Fact")}
@@ -219,7 +220,9 @@ class KuzuStore:
         self._types: dict[str, dict[str, str]] = {}  # node table → property → Kùzu type (ensure_schema)
         self._views: dict[str, RecallView] = {}  # namespace → recall view (derived, see rview.py)
         self.view_stats = {"builds": 0, "updates": 0}  # recall views built whole / updated in place
-        self.reopened = 0  # times the database was opened again after a large view build (_reopen)
+        self.reopened = 0  # times the database was opened again after a large read (_reopen)
+        self._reopen_due = False  # open it again before the next statement (_embeddings)
+        self._in_tx = False  # between BEGIN TRANSACTION and COMMIT / ROLLBACK (no reopening there)
         #: Plain RECALL's full-text lists from the view's BM25 (bm25s) instead of Kùzu's fts
         #: extension; set before the first recall (a built view keeps what it was built with).
         self.view_text = text_available()
@@ -278,6 +281,10 @@ class KuzuStore:
     # -- running statements ---------------------------------------------------------------
 
     def _raw(self, text: str, params: dict[str, Any] | None = None) -> Result:
+        if self._reopen_due and not self._in_tx:
+            self._reopen()
+        if not params and text in _TX_STATEMENTS:
+            self._in_tx = text == "BEGIN TRANSACTION"
         try:
             if params:  # a parameterized statement runs again and again (one per written row): plan it once
                 key = (text, _signature(params))  # Kùzu types a plan by its parameters' values
@@ -509,20 +516,19 @@ class KuzuStore:
                             lambda: self._build_view(namespace, version))
 
     def _build_view(self, namespace: str, version: Any) -> RecallView:
-        view = build_view(self._rows, namespace, version, lambda: self._fact_index(namespace), text=self.view_text)
-        if len(view.facts) + len(view.utterances) >= REOPEN_AFTER_ROWS:
-            self._reopen()
-        return view
+        return build_view(self._rows, namespace, version, lambda: self._fact_index(namespace), text=self.view_text)
 
     def _reopen(self) -> None:
         """Close and open the database again (≈ 0.1 s), giving its page cache back to the system.
 
-        A recall view's whole build reads every table of its namespace, and Kùzu keeps each page
-        it read, and each result's frames, resident until the database closes (its cache never
-        shrinks): ≈ 570 MB after a build at 660k facts (``bench/README.md``). Only after a large
-        build, outside any transaction; prepared statements belong to the old connection."""
+        A recall view's whole build reads every table of its namespace, and a side index's build
+        every embedding; Kùzu keeps each page it read, and each result's frames, resident until
+        the database closes (its cache never shrinks): ≈ 570 MB after a view build at 660k facts
+        (``bench/README.md``). Called after such a read of :data:`REOPEN_AFTER_ROWS` rows or
+        more, never inside a transaction; prepared statements belong to the old connection."""
         import kuzu
 
+        self._reopen_due = False
         self._prepared.clear()
         self._conn.close()
         self._db.close()
@@ -541,11 +547,18 @@ class KuzuStore:
     def _rows(self, text: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
         """A result's rows as dicts, a part at a time (Python rows of a whole namespace would
         cost several times its recall view)."""
-        for part in self._arrow(text, params).to_batches(max_chunksize=ROWS_PART):
+        table = self._arrow(text, params)
+        rows = table.num_rows
+        for part in table.to_batches(max_chunksize=ROWS_PART):
             yield part.to_pylist()
+        del table  # the parts are Python objects now: nothing points into Kùzu's memory
+        if rows >= REOPEN_AFTER_ROWS and not self._in_tx:
+            self._reopen()
 
     def _arrow(self, text: str, params: dict[str, Any]) -> Any:
         """A whole result as an Arrow table (a recall view's or side index's build reads)."""
+        if self._reopen_due and not self._in_tx:
+            self._reopen()
         try:
             return self._conn.execute(text, params).get_as_arrow()
         except RuntimeError as exc:
@@ -582,6 +595,8 @@ class KuzuStore:
             return [], np.zeros((0, self.templates.constants["embedding_dim"]), dtype=np.float32)
         emb = table.column("embedding").combine_chunks()
         matrix = emb.values.to_numpy(zero_copy_only=False).astype(np.float32, copy=False).reshape(len(ids), -1)
+        if len(ids) >= REOPEN_AFTER_ROWS:
+            self._reopen_due = True  # before the next statement: the matrix may be Arrow's memory
         return ids, matrix
 
     def text_search(self, label: str, namespace: str, text: str, k: int) -> list[Hit]:
