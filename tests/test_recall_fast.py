@@ -58,6 +58,28 @@ def test_side_index_matches_exact_cosine(kuzu_store, namespace):
         assert fast == exact == _exact_top(kuzu_store, namespace, q, 10)
 
 
+def test_kuzu_reads_a_large_namespace_s_embeddings_in_parts(kuzu_store, namespace, monkeypatch):
+    """Past EMBEDDINGS_PART vectors the side index's build reads the embeddings by ranges of ids:
+    every vector once, the same index as one read gives; the database is opened again after it."""
+    import graphmem.store.kuzu as kuzu_mod
+
+    rng = np.random.default_rng(13)
+    kuzu_store.write_batch(make_batch(namespace, "d1", _random_turns(rng, 60, "a")))
+    whole = list(kuzu_store._embeddings("Fact", namespace))
+    monkeypatch.setattr(kuzu_mod, "EMBEDDINGS_PART", 7)
+    monkeypatch.setattr(kuzu_mod, "REOPEN_AFTER_ROWS", 10)
+    parts = list(kuzu_store._embeddings("Fact", namespace))
+    assert len(whole) == 1 and len(parts) == -(-len(whole[0][0]) // 7) and all(len(p[0]) <= 7 for p in parts)
+    got = {i: v for ids, m in parts for i, v in zip(ids, m.tolist())}
+    assert sum(len(p[0]) for p in parts) == len(got) == len(whole[0][0])
+    assert got == dict(zip(whole[0][0], whole[0][1].tolist()))
+    kuzu_store.vectors_changed(namespace)  # the next search builds the index again, in parts
+    reopened = kuzu_store.reopened  # (the reads above were large enough too: reopened before that write)
+    q = _random_turns(rng, 1, "q")[0][4]
+    assert [h.id for h in kuzu_store.vector_search("Fact", namespace, q, 10)] == _exact_top(kuzu_store, namespace, q, 10)
+    assert kuzu_store.reopened == reopened + 1
+
+
 def test_committed_writes_reach_the_index_and_rolled_back_ones_do_not(kuzu_store, namespace, monkeypatch):
     kuzu_store.write_batch(make_batch(namespace, "d1", TURNS))
     assert [h.id for h in kuzu_store.vector_search("Fact", namespace, unit(0, 1, 0), 1)]  # index built now

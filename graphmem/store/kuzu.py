@@ -82,6 +82,8 @@ LOAD_MIN = 4
 #: Rows a recall view's build turns into Python at a time (:meth:`KuzuStore._rows`).
 ROWS_PART = 16_384
 _TX_STATEMENTS = frozenset({"BEGIN TRANSACTION", "COMMIT", "ROLLBACK"})
+#: Embeddings a side index's build reads from Kùzu in one statement (:meth:`KuzuStore._embeddings`).
+EMBEDDINGS_PART = 65_536
 #: Rows of one whole read (a recall view's build, a side index's) from which the database is
 #: opened again after it, to give back the page cache the read filled (:meth:`KuzuStore._reopen`).
 REOPEN_AFTER_ROWS = 50_000
@@ -556,11 +558,13 @@ class KuzuStore:
             self._reopen()
 
     def _arrow(self, text: str, params: dict[str, Any]) -> Any:
-        """A whole result as an Arrow table (a recall view's or side index's build reads)."""
+        """A whole result as an Arrow table (a recall view's or side index's build reads), in
+        record batches of :data:`ROWS_PART` rows: Kùzu's adaptive default (10M values a batch)
+        sizes a batch of embeddings for millions of rows, ≈ 1.1 GB touched to read 65k of them."""
         if self._reopen_due and not self._in_tx:
             self._reopen()
         try:
-            return self._conn.execute(text, params).get_as_arrow()
+            return self._conn.execute(text, params).get_as_arrow(ROWS_PART)
         except RuntimeError as exc:
             raise StoreError(_refused(exc), store=self.name, statement=text) from exc
 
@@ -586,18 +590,33 @@ class KuzuStore:
             notes.append(note)
         return notes
 
-    def _embeddings(self, label: str, namespace: str) -> tuple[list[str], Any]:
+    def _embeddings(self, label: str, namespace: str) -> Iterator[tuple[list[str], Any]]:
+        """The ids and embeddings of a label's nodes in the namespace, in parts: a namespace of
+        more than :data:`EMBEDDINGS_PART` vectors is read by ranges of ids, so Kùzu never holds
+        all of them as one result (1.5 GB for 1M vectors, kept resident by its page cache; each
+        part's frames are reused by the next). Each range scans the table's ids again."""
         import numpy as np
 
-        table = self._arrow(self.templates[search_template("embeddings", label)], {"namespace": namespace})
-        ids = table.column("id").to_pylist()
-        if not ids:
-            return [], np.zeros((0, self.templates.constants["embedding_dim"]), dtype=np.float32)
-        emb = table.column("embedding").combine_chunks()
-        matrix = emb.values.to_numpy(zero_copy_only=False).astype(np.float32, copy=False).reshape(len(ids), -1)
-        if len(ids) >= REOPEN_AFTER_ROWS:
-            self._reopen_due = True  # before the next statement: the matrix may be Arrow's memory
-        return ids, matrix
+        name = search_template("embeddings", label)
+        params: dict[str, Any] = {"namespace": namespace}
+        ids = self._arrow(self.templates[f"{name}_ids"], params).column("id").to_pylist()
+        reads: list[tuple[str, dict[str, Any]]] = [(name, params)]
+        if len(ids) > EMBEDDINGS_PART:
+            ids.sort()
+            cuts = ids[::EMBEDDINGS_PART]
+            reads = [(f"{name}_part", {**params, "lo": lo, "hi": hi}) for lo, hi in zip(cuts, cuts[1:])]
+            reads.append((f"{name}_from", {**params, "lo": cuts[-1]}))
+        total = len(ids)
+        del ids
+        for template, values in reads:
+            table = self._arrow(self.templates[template], values)
+            part = table.column("id").to_pylist()
+            if part:
+                emb = table.column("embedding").combine_chunks()
+                yield part, emb.values.to_numpy(zero_copy_only=False).astype(np.float32, copy=False).reshape(len(part), -1)
+            del table
+        if total >= REOPEN_AFTER_ROWS:
+            self._reopen_due = True  # before the next statement: the last part may be Arrow's memory
 
     def text_search(self, label: str, namespace: str, text: str, k: int) -> list[Hit]:
         name = search_template("text", label)

@@ -481,9 +481,9 @@ class Neo4jStore:
                              {"ids": list(ids)}, write=False).rows
         return {i: n for i, n in rows}
 
-    def _embeddings(self, label: str, namespace: str) -> tuple[list[str], Any]:
-        """The ids and embeddings of a label's nodes in the namespace (a side index's build)."""
-        return self._read_embeddings(label, namespace)
+    def _embeddings(self, label: str, namespace: str) -> list[tuple[list[str], Any]]:
+        """The ids and embeddings of a label's nodes in the namespace (a side index's build), in one part."""
+        return [self._read_embeddings(label, namespace)]
 
     def _read_embeddings(self, label: str, namespace: str) -> tuple[list[str], Any]:
         import numpy as np

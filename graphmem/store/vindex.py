@@ -60,8 +60,9 @@ MAX_INDEXES = 32
 
 _SERIAL = itertools.count()
 
-#: Loads (ids, unit-or-not float32 matrix) of one (label, namespace) from the store.
-Loader = Callable[[str, str], tuple[list[str], np.ndarray]]
+#: Loads the (ids, unit-or-not float32 matrix) of one (label, namespace) from the store, in
+#: one part or several (a large namespace's are read a part at a time).
+Loader = Callable[[str, str], Iterable[tuple[list[str], np.ndarray]]]
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
@@ -389,8 +390,8 @@ class SideIndexes:
         index = VectorIndex.load(stem, self.dim) if stem is not None else None
         if index is None or index.version != version or index.namespace != namespace:
             index = VectorIndex(label, namespace, self.dim, version)
-            ids, matrix = loaded if loaded is not None else self._load(label, namespace)
-            index.add(ids, matrix)
+            for ids, matrix in [loaded] if loaded is not None else self._load(label, namespace):
+                index.add(ids, matrix)
             if stem is not None and self.writable and len(index) >= self.min_saved:
                 index.save(stem)
         return index
