@@ -181,6 +181,40 @@ def _as_of_rebuild(store, namespace: str, cues: list[str], vectors: list[list[fl
     return now, again
 
 
+def test_a_popular_entity_s_best_come_from_the_index_as_from_scoring_them_all(monkeypatch):
+    """Above the HNSW threshold an entity with many facts has its best ``fetch`` found by faiss
+    over the float16 codes (VectorIndex.top): the same candidates as scoring every fact."""
+    import graphmem.store.rview as rview
+    import graphmem.store.vindex as vindex
+    from graphmem.store.rview import RecallView
+    from graphmem.store.vindex import VectorIndex
+
+    monkeypatch.setattr(vindex, "BRUTE_FORCE_BELOW", 500)
+    rng = np.random.default_rng(9)
+    facts = [f"f{i:05d}" for i in range(3000)]
+    index = VectorIndex("Fact", "ns", DIM, 0)
+    index.add(facts, rng.standard_normal((len(facts), DIM)).astype(np.float32))
+    assert index.kind == "hnsw"
+    view = RecallView("ns", (0, 0))
+    view.vectors = lambda: index
+    view.fact_ok = set(facts[::2])
+    view.utterance_ids = {f"u{i}" for i in range(100)}
+    view.entity_facts = {"big": facts[:2500], "other": facts[2000:2900:3]}
+    view.entity_df = {"big": 60, "other": 5}
+    for trial in range(6):
+        q = rng.standard_normal(DIM).tolist()
+        cues = [["big"], ["other", "big"]][trial % 2]
+        monkeypatch.setattr(rview, "TOP_BY_INDEX", 10**9)  # every fact scored
+        every = view.entity_candidates(cues, q, 100, 40)
+        monkeypatch.setattr(rview, "TOP_BY_INDEX", 1000)  # "big" (2,500 facts) asks the index
+        assert view.entity_candidates(cues, q, 100, 40) == every and len(every) == 40
+    rows = index.rows_of(facts[:2500])[1]
+    at, best = index.top(rows, np.asarray(q), 50)
+    products = index.dot(rows, np.asarray(q))
+    assert at.tolist() == np.argsort(-products, kind="stable")[:50].tolist()
+    assert np.allclose(best, products[at], atol=1e-5)
+
+
 def test_kuzu_reopens_its_database_after_a_large_build(tmp_path, namespace, monkeypatch):
     """After a whole read of REOPEN_AFTER_ROWS rows or more (a view's build, a side index's) the
     embedded store opens its database again (its page cache back to the system); recalls, writes

@@ -251,6 +251,32 @@ class VectorIndex:
             return self._matrix[rows].astype(np.float64) @ np.asarray(q, dtype=np.float64)
         return (self._codes()[rows].astype(np.float32) @ np.asarray(q, dtype=np.float32)).astype(np.float64)
 
+    @_locked
+    def top(self, rows: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` of ``rows`` (distinct) with the largest inner products with ``q``: their
+        positions in ``rows`` and the products (float64), best first, equal products in the
+        order of ``rows``. Above the HNSW threshold faiss scans the float16 codes itself, the
+        rows marked in a bitmap (17 ms for 40k of 660k rows, against 34–59 ms to convert them
+        for :meth:`dot`); below it, :meth:`dot` and a sort."""
+        if self._hnsw is None or not len(rows):
+            products = self.dot(rows, q)
+            at = np.argsort(-products, kind="stable")[:k]
+            return at, products[at]
+        import faiss
+
+        storage = faiss.downcast_index(self._hnsw.storage)
+        n = storage.ntotal
+        bits = np.zeros((n + 7) // 8, dtype=np.uint8)
+        np.bitwise_or.at(bits, rows >> 3, (1 << (rows & 7)).astype(np.uint8))
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(n, faiss.swig_ptr(bits)))
+        found, got = storage.search(np.asarray(q, dtype=np.float32).reshape(1, -1), min(k, len(rows)), params=params)
+        keep = got[0] >= 0
+        found, got = found[0][keep].astype(np.float64), got[0][keep]
+        order = np.argsort(rows, kind="stable")
+        at = order[np.searchsorted(rows[order], got)]
+        best = np.lexsort((at, -found))  # faiss leaves ties in no particular order
+        return at[best], found[best]
+
     def _codes(self) -> np.ndarray:
         import faiss
 
