@@ -9,8 +9,8 @@ millisecond (Kùzu's own HNSW index slows inserts a hundredfold, PERF-NOTES.md):
 * below :data:`BRUTE_FORCE_BELOW` vectors, exact cosine by one numpy matrix product;
 * from there on, an HNSW graph over the vectors stored as float16 (faiss ``IndexHNSWSQ``,
   inner product over unit vectors): ≈ 0.9 KB a vector where hnswlib's float32 graph took
-  1.8 KB (``bench/README.md``, "the embedded store at 1M facts"). A float16 component is off
-  by at most 6e-5 on unit vectors, so a cosine by at most ≈ 1e-3.
+  1.8 KB (``bench/README.md``, "the recall view and side index at 640k–660k facts"). A
+  float16 component is off by at most 6e-5 on unit vectors, so a cosine by at most ≈ 1e-3.
 
 An index also hands out its vectors by row (:meth:`VectorIndex.rows_of`,
 :meth:`VectorIndex.vectors`), read in place: the recall view scores an entity's facts with
