@@ -236,7 +236,10 @@ def test_hnsw_files_round_trip_and_older_kinds_are_built_again(tmp_path, monkeyp
     assert VectorIndex.load(tmp_path / "fact-x", 16) is None  # another dimension
     meta = json.loads((tmp_path / "fact-x.json").read_text())
     (tmp_path / "fact-x.json").write_text(json.dumps({**meta, "kind": "hnsw"}))  # hnswlib's files, before faiss
+    (tmp_path / "fact-x.hnsw").write_bytes(b"an hnswlib graph")
     assert VectorIndex.load(tmp_path / "fact-x", 32) is None
+    index.save(tmp_path / "fact-x")  # built again: the older kind's graph goes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fact-x.faiss", "fact-x.json"]
 
 
 # -- two hops (both stores) -------------------------------------------------------------------------------

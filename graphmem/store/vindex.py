@@ -321,6 +321,9 @@ class VectorIndex:
         tmp_meta = stem.with_suffix(".json" + mine)
         tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
         tmp_meta.replace(stem.with_suffix(".json"))  # last: the files are current once this lands
+        for other in (".hnsw", ".npy", ".faiss"):  # what an older kind of this index left (hnswlib's graph)
+            if other != data.suffix:
+                stem.with_suffix(other).unlink(missing_ok=True)
         self.dirty = False
 
     @classmethod
