@@ -168,16 +168,27 @@ def _st_layout(folder: Path) -> dict[str, Any]:
     return {"pooling": modes[0], "normalize": "Normalize" in kinds, "max_seq_length": max_len or 512}
 
 
+#: Files of a model up to this size go into its cache key whole (larger ones by size and ends).
+_HASHED_WHOLE = 4 * 2**20
+
+
 def _cache_key(folder: Path, layout: dict[str, Any]) -> str:
     # The versions from the installed packages' metadata: importing torch for them would cost
     # every process ≈ 500 MB and two seconds while only the export needs it.
     from importlib.metadata import version
 
     h = hashlib.sha256()
-    for f in sorted(folder.rglob("*")):  # the model's files by name, size and time: no 90 MB read
+    for f in sorted(folder.rglob("*")):  # by content, not time: a fresh install of the same model reuses it
         if f.is_file():
-            st = f.stat()
-            h.update(f"{f.relative_to(folder)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+            size = f.stat().st_size
+            h.update(f"{f.relative_to(folder)}:{size}\n".encode())
+            with f.open("rb") as fh:  # small files whole; of the weights, their first and last MiB
+                if size <= _HASHED_WHOLE:
+                    h.update(fh.read())
+                else:
+                    h.update(fh.read(2**20))
+                    fh.seek(size - 2**20)
+                    h.update(fh.read())
     h.update(json.dumps([layout, version("torch"), version("transformers"), _OPSET, _EXPORT_VERSION]).encode())
     return h.hexdigest()[:16]
 

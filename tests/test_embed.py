@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -99,6 +101,25 @@ def test_export_is_cached_on_disk(tmp_path):
     again = onnx_model_path("all-MiniLM-L6-v2", cache_dir=tmp_path)
     assert again == first and again.stat().st_mtime_ns == stamp  # reused, not exported again
     assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no temporary files left behind
+
+
+def test_the_export_cache_key_follows_the_model_s_content_not_its_file_times(tmp_path):
+    """A fresh install of the same model (new files, new times) finds the graph exported before;
+    a changed file gives another key."""
+    import os
+    import shutil
+
+    from graphmem.embed import _cache_key, _local_folder, _st_layout, resolve_model
+
+    folder = _local_folder(resolve_model("all-MiniLM-L6-v2"))
+    copy = Path(shutil.copytree(folder, tmp_path / folder.name))
+    for f in copy.rglob("*"):
+        os.utime(f, ns=(1_000_000_000, 1_000_000_000))
+    layout = _st_layout(folder)
+    assert _cache_key(copy, layout) == _cache_key(folder, layout)
+    config = copy / "config.json"
+    config.write_text(config.read_text(encoding="utf-8").replace("384", "385"), encoding="utf-8")
+    assert _cache_key(copy, layout) != _cache_key(folder, layout)
 
 
 def test_onnx_needs_a_local_sentence_transformers_folder(tmp_path):
