@@ -223,7 +223,7 @@ class KuzuStore:
         self._views: dict[str, RecallView] = {}  # namespace → recall view (derived, see rview.py)
         self.view_stats = {"builds": 0, "updates": 0}  # recall views built whole / updated in place
         self.reopened = 0  # times the database was opened again after a large read (_reopen)
-        self._reopen_due = False  # open it again before the next statement (_embeddings)
+        self._reopen_due = False  # open it again before the next statement (_reopen)
         self._in_tx = False  # between BEGIN TRANSACTION and COMMIT / ROLLBACK (no reopening there)
         #: Plain RECALL's full-text lists from the view's BM25 (bm25s) instead of Kùzu's fts
         #: extension; set before the first recall (a built view keeps what it was built with).
@@ -283,8 +283,7 @@ class KuzuStore:
     # -- running statements ---------------------------------------------------------------
 
     def _raw(self, text: str, params: dict[str, Any] | None = None) -> Result:
-        if self._reopen_due and not self._in_tx:
-            self._reopen()
+        self._reopen_if_due()
         if not params and text in _TX_STATEMENTS:
             self._in_tx = text == "BEGIN TRANSACTION"
         try:
@@ -515,10 +514,8 @@ class KuzuStore:
         version = self._recall_versions(namespace)
         return current_view(self._views, self.view_stats, namespace, version,
                             lambda have: self._notes(namespace, have, version), self._nodes,
-                            lambda: self._build_view(namespace, version))
-
-    def _build_view(self, namespace: str, version: Any) -> RecallView:
-        return build_view(self._rows, namespace, version, lambda: self._fact_index(namespace), text=self.view_text)
+                            lambda: build_view(self._rows, namespace, version, lambda: self._fact_index(namespace),
+                                               text=self.view_text))
 
     def _reopen(self) -> None:
         """Close and open the database again (≈ 0.1 s), giving its page cache back to the system.
@@ -526,8 +523,9 @@ class KuzuStore:
         A recall view's whole build reads every table of its namespace, and a side index's build
         every embedding; Kùzu keeps each page it read, and each result's frames, resident until
         the database closes (its cache never shrinks): ≈ 570 MB after a view build at 660k facts
-        (``bench/README.md``). Called after such a read of :data:`REOPEN_AFTER_ROWS` rows or
-        more, never inside a transaction; prepared statements belong to the old connection."""
+        (``bench/README.md``). Such a read of :data:`REOPEN_AFTER_ROWS` rows or more sets
+        ``_reopen_due``; the next statement outside a transaction opens it again (by then nothing
+        points into the old database's memory). Prepared statements belong to the old connection."""
         import kuzu
 
         self._reopen_due = False
@@ -538,6 +536,10 @@ class KuzuStore:
         self._conn = kuzu.Connection(self._db)
         self._load_fts()
         self.reopened += 1
+
+    def _reopen_if_due(self) -> None:
+        if self._reopen_due and not self._in_tx:
+            self._reopen()
 
     def _fact_index(self, namespace: str) -> Any:
         """The side index of the namespace's fact vectors as of its counter (the recall view's
@@ -553,16 +555,14 @@ class KuzuStore:
         rows = table.num_rows
         for part in table.to_batches(max_chunksize=ROWS_PART):
             yield part.to_pylist()
-        del table  # the parts are Python objects now: nothing points into Kùzu's memory
-        if rows >= REOPEN_AFTER_ROWS and not self._in_tx:
-            self._reopen()
+        if rows >= REOPEN_AFTER_ROWS:
+            self._reopen_due = True
 
     def _arrow(self, text: str, params: dict[str, Any]) -> Any:
         """A whole result as an Arrow table (a recall view's or side index's build reads), in
         record batches of :data:`ROWS_PART` rows: Kùzu's adaptive default (10M values a batch)
         sizes a batch of embeddings for millions of rows, ≈ 1.1 GB touched to read 65k of them."""
-        if self._reopen_due and not self._in_tx:
-            self._reopen()
+        self._reopen_if_due()
         try:
             return self._conn.execute(text, params).get_as_arrow(ROWS_PART)
         except RuntimeError as exc:
@@ -616,7 +616,7 @@ class KuzuStore:
                 yield part, emb.values.to_numpy(zero_copy_only=False).astype(np.float32, copy=False).reshape(len(part), -1)
             del table
         if total >= REOPEN_AFTER_ROWS:
-            self._reopen_due = True  # before the next statement: the last part may be Arrow's memory
+            self._reopen_due = True
 
     def text_search(self, label: str, namespace: str, text: str, k: int) -> list[Hit]:
         name = search_template("text", label)

@@ -483,17 +483,14 @@ class Neo4jStore:
 
     def _embeddings(self, label: str, namespace: str) -> list[tuple[list[str], Any]]:
         """The ids and embeddings of a label's nodes in the namespace (a side index's build), in one part."""
-        return [self._read_embeddings(label, namespace)]
-
-    def _read_embeddings(self, label: str, namespace: str) -> tuple[list[str], Any]:
         import numpy as np
 
         rows = self._execute(self.templates[search_template("embeddings", label)], {"namespace": namespace},
                              write=False).rows
         dim = self.templates.constants["embedding_dim"]
         if not rows:
-            return [], np.zeros((0, dim), dtype=np.float32)
-        return [r[0] for r in rows], np.asarray([r[1] for r in rows], dtype=np.float32).reshape(len(rows), dim)
+            return [([], np.zeros((0, dim), dtype=np.float32))]
+        return [([r[0] for r in rows], np.asarray([r[1] for r in rows], dtype=np.float32).reshape(len(rows), dim))]
 
     def close(self) -> None:
         vectors, self._vectors = getattr(self, "_vectors", None), None

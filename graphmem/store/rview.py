@@ -225,9 +225,12 @@ class Rows(MutableMapping[str, dict[str, Any]]):
     def __getitem__(self, key: str) -> dict[str, Any]:
         return dict(zip(self.columns, self._rows[key]))
 
-    def __setitem__(self, key: str, row: dict[str, Any]) -> None:
+    def _check(self, row: Mapping[str, Any]) -> None:
         if row.keys() != self._names:
             raise RuntimeError(f"a hydration row with columns {sorted(row)}, the view keeps {sorted(self.columns)}")
+
+    def __setitem__(self, key: str, row: Mapping[str, Any]) -> None:
+        self._check(row)
         values = self._values
         self._rows[key] = tuple(values.setdefault(v, v) if share and type(v) is str else v
                                 for v, share in zip((row[c] for c in self.columns), self._share))
@@ -263,12 +266,9 @@ class FactRows(Rows):
         utterance = self._utterances._rows.get(own[self._at], self._none)
         return {c: (utterance if borrowed else own)[i] for c, borrowed, i in self._plan}
 
-    def __setitem__(self, key: str, row: Mapping[str, Any]) -> None:
+    def _check(self, row: Mapping[str, Any]) -> None:  # a whole fact_details row, or only the kept columns
         if not self._names <= row.keys():
             raise RuntimeError(f"a fact row without the columns {sorted(self._names - row.keys())}")
-        values = self._values
-        self._rows[key] = tuple(values.setdefault(v, v) if share and type(v) is str else v
-                                for v, share in zip((row[c] for c in self.columns), self._share))
 
     def anchor_key(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
         """:func:`_time_key` of a row's anchor, its time and position taken from the utterance's row."""

@@ -195,7 +195,6 @@ class VectorIndex:
             if not held[i] and node_id not in seen:  # a repeated id in ``ids``: its first vector
                 seen.add(node_id)
                 keep.append(i)
-        del seen
         if not keep:
             return
         keep = np.asarray(keep, dtype=np.intp)
@@ -248,8 +247,8 @@ class VectorIndex:
         float32 arithmetic over the float16 vectors above it (a popular entity's tens of
         thousands of facts in a few milliseconds)."""
         if self._hnsw is None:
-            return self._matrix[rows].astype(np.float64) @ np.asarray(q, dtype=np.float64)
-        return (self._codes()[rows].astype(np.float32) @ np.asarray(q, dtype=np.float32)).astype(np.float64)
+            return self.vectors(rows).astype(np.float64) @ np.asarray(q, dtype=np.float64)
+        return (self.vectors(rows) @ np.asarray(q, dtype=np.float32)).astype(np.float64)
 
     @_locked
     def top(self, rows: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
