@@ -78,6 +78,7 @@ def _instrument(mem: Any) -> Stopwatch:
     _wrap(pipeline, "build", sw, "nlp")
     _wrap(mem.embedder, "encode", sw, "embed")
     _wrap(mem.store, "write_batch", sw, "write")
+    _wrap(mem.store, "write_batches", sw, "write")  # bulk ingest's group commits
     return sw
 
 

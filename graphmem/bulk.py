@@ -9,11 +9,16 @@
 2. each document is then extracted as ``Memory.add`` would (``Memory._prepare_batch``), and
    its facts' texts are embedded on that thread while the main thread extracts the next
    document;
-3. each document is written in its own transaction once its vectors are there, in input
-   order, so the per-document atomicity and idempotence of ``Memory.add`` hold unchanged.
+3. documents are written in input order once their vectors are there, several in one
+   transaction (``Store.write_batches``, a group commit, until they hold :data:`GROUP_TURNS`
+   turns). A group is all or nothing; when it fails, its documents are written again one
+   transaction each, so those before the failing one are stored and the failure raises as
+   it would have alone. The per-document atomicity and idempotence of ``Memory.add`` hold:
+   a document is never stored in part, and one stored already is skipped.
 
 A document that continues a session still waiting to be written waits for that write first:
-its position and dialogue context are read back from the store.
+its position and dialogue context are read back from the store. Each document's outcome is
+reported (``on_document``) once its group is committed.
 
 Only the parent process opens the store (Kùzu admits one writing process): workers parse
 and nothing else, so ``workers`` pays off where spaCy is the bottleneck and cores are free.
@@ -39,6 +44,8 @@ __all__ = ["ingest_documents", "CHUNK_TURNS"]
 
 #: Turns parsed together; large enough to fill spaCy's batches, small enough to stream.
 CHUNK_TURNS = 512
+#: A group commit is written once its documents hold this many turns (and at a chunk's end).
+GROUP_TURNS = 256
 
 Item = tuple[Path, "list[Document] | InputError"]
 OnDocument = Callable[[Path, Any], None]
@@ -102,18 +109,32 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
         procs = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
                                     initargs=(mem.config.spacy_model, mem.config.spacy_blis))
     embedding = ThreadPoolExecutor(1, thread_name_prefix="graphmem-embed")
-    pending: _Pending | None = None
+    group: list[_Pending] = []  # prepared, waiting for their vectors and their group's commit
 
-    def finish() -> None:
-        nonlocal pending
-        if pending is None:
-            return
-        p, pending = pending, None
-        p.vectors.result()
-        result = mem.store.write_batch(p.batch)
+    def done(p: _Pending, result: WriteReport) -> None:
         mem._record(report, p.doc, result)
         if on_document:
             on_document(p.path, result)
+
+    def finish() -> None:
+        nonlocal group
+        if not group:
+            return
+        todo, group = group, []
+        for p in todo:
+            p.vectors.result()
+        try:
+            results = mem.store.write_batches([p.batch for p in todo]) if len(todo) > 1 else None
+        except Exception:  # noqa: BLE001 - nothing of the group is stored: one by one below
+            results = None
+        if results is None:
+            results = []
+            for p in todo:  # raises at a failing document, those before it stored and reported
+                results.append(mem.store.write_batch(p.batch))
+                done(p, results[-1])
+            return
+        for p, result in zip(todo, results):
+            done(p, result)
 
     try:
         for chunk in _chunks(items):
@@ -131,12 +152,13 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
                 parser.prefetch(texts)
             for path, doc in chunk:
                 if isinstance(doc, InputError):
+                    finish()  # outcomes are reported in input order
                     report.errors.append(doc)
                     if on_document:
                         on_document(path, doc)
                     continue
                 source_id = mem._source_for(doc).id
-                if pending is not None and pending.source_id == source_id:
+                if any(p.source_id == source_id for p in group):
                     finish()  # the session's tail must be in the store before we continue it
                 prepared = mem._prepare_batch(doc)
                 if isinstance(prepared, WriteReport):
@@ -146,12 +168,15 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
                         on_document(path, prepared)
                     continue
                 vectors = embedding.submit(mem._embed, prepared, known=known)
-                finish()
-                pending = _Pending(path, doc, source_id, prepared, vectors)
+                group.append(_Pending(path, doc, source_id, prepared, vectors))
+                if sum(len(p.batch.utterances) for p in group) >= GROUP_TURNS:
+                    finish()
+            finish()  # the chunk's vectors (``known``) go with it
             parser.clear_prefetched()
         finish()
     except Exception:
-        if pending is not None and not pending.vectors.cancelled():
+        group = [p for p in group if not p.vectors.cancelled()]
+        if group:
             try:
                 finish()  # what was read before the failure is still written, as one by one would
             except Exception:  # noqa: BLE001 - the first error is the one to report

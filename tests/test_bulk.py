@@ -40,7 +40,12 @@ def _contents(mem: Memory) -> dict[str, list]:
     vecs = sorted(row for label in ("Utterance", "Fact") for row in mem.store.run(Statement(
         f"MATCH (n:{label}) WHERE n.namespace = $ns RETURN n.id, n.text, n.embedding", {"ns": ns},
         read_only=True)).rows)
-    return {"utterances": utts, "facts": facts, "vectors": vecs}
+    edges = {rel: mem.store.run(Statement(
+        f"MATCH (a)-[r:{rel}]->(b) WHERE a.namespace = $ns AND b.namespace = $ns RETURN count(r)",
+        {"ns": ns}, read_only=True)).scalar()
+        for rel in ("PART_OF", "NEXT", "SUBJECT", "OBJECT", "RELATED", "ANCHORED_IN", "MENTIONED_IN", "DISCOURSE",
+                    "TURN_DISCOURSE", "SUPERSEDES")}
+    return {"utterances": utts, "facts": facts, "vectors": vecs, "edges": edges}
 
 
 def _one_by_one(mem: Memory, folder: Path) -> None:
@@ -78,6 +83,48 @@ def test_bulk_ingest_stores_what_one_by_one_stores(reference, tmp_path, workers)
     # b.jsonl's turn continues session s1 after a.jsonl's three: one chain, positions in order.
     s1 = sorted((u["position"], u["text"]) for u in got["utterances"] if u["session"] == "s1")
     assert [p for p, _ in s1] == [0, 1, 2, 3] and s1[-1][1].startswith("Alice, do you")
+
+
+def test_bulk_group_commit_with_copy_stores_what_one_by_one_stores(reference, tmp_path, monkeypatch):
+    """Documents go in groups, one transaction each; with every table's edges COPYed (thresholds
+    at 1) the store holds exactly what writing them one by one holds, edges included."""
+    folder, expected = reference
+    monkeypatch.setattr("graphmem.store.kuzu.COPY_GROUP_MIN", 1)
+    monkeypatch.setattr("graphmem.store.kuzu.COPY_MIN", 1)
+    groups = []
+    with Memory(tmp_path / "store", namespace="bulk") as mem:
+        real = mem.store.write_batches
+        mem.store.write_batches = lambda batches: groups.append(len(batches)) or real(batches)
+        report = mem.ingest(folder)
+        got = _contents(mem)
+    assert not report.errors and len(report.written) == 6
+    assert max(groups) > 1  # documents did share a transaction
+    assert got["edges"] == expected["edges"] and got["edges"]["MENTIONED_IN"] and got["edges"]["SUBJECT"]
+    assert got["utterances"] == expected["utterances"] and got["facts"] == expected["facts"]
+
+
+def test_bulk_write_failure_keeps_the_documents_before_it(reference, tmp_path, monkeypatch):
+    """A document failing in a group: the group is redone one document at a time, so those
+    before it are stored, the failure is raised, and nothing of the failing one stays."""
+    import graphmem.store.kuzu as kuzu_mod
+
+    folder, _ = reference
+    real = kuzu_mod.batch_rows
+
+    def exploding(batch, **kw):
+        out = real(batch, **kw)
+        return out[:5] + [("write_source", [{"bad": object()}])] if batch.source.title == "s3" else out
+
+    monkeypatch.setattr(kuzu_mod, "batch_rows", exploding)
+    seen = []
+    with Memory(tmp_path / "store", namespace="bulk") as mem:
+        with pytest.raises(Exception):
+            mem.ingest(folder, on_document=lambda p, r: seen.append(p.name))
+        sessions = {r[0] for r in mem.store.run(Statement(
+            "MATCH (u:Utterance) WHERE u.namespace = $ns RETURN DISTINCT u.session", {"ns": "bulk"})).rows}
+    # a.jsonl's sessions s1 and s2 come before b.jsonl's s3 and were reported; s3 left nothing.
+    assert {"s1", "s2"} <= sessions and "s3" not in sessions
+    assert seen[:2] == ["a.jsonl", "a.jsonl"] and "b.jsonl" not in seen
 
 
 def test_bulk_reingest_is_idempotent_and_reports_bad_files(reference, tmp_path):

@@ -122,7 +122,11 @@ def private_server(tmp_path):
 
 @pytest.mark.slow
 def test_server_stopped_mid_ingest(private_server, tmp_path, monkeypatch):
-    """The document in flight is not half-written, what was committed stays, a re-run completes it."""
+    """The document in flight is not half-written, what was committed stays, a re-run completes it.
+
+    Bulk ingest writes documents in groups (one transaction each), so the first document may
+    have gone down with the second's group: only whole documents may be found.
+    """
     import graphmem.store.neo4j as neo4j_store
     from graphmem import Memory
 
@@ -155,7 +159,9 @@ def test_server_stopped_mid_ingest(private_server, tmp_path, monkeypatch):
 
     server("start", "--port", uri.rsplit(":", 1)[1])
     with Memory(uri, namespace="mid", auth=auth) as mem:
-        assert mem.stats() == {"sources": 1, "utterances": 2, "entities": 3, "facts": 2}
+        stats = mem.stats()
+        n = stats["sources"]
+        assert n < 2 and stats["utterances"] == stats["facts"] == 2 * n  # whole documents or none
         report = mem.ingest(files)
-        assert len(report.written) == 2 and len(report.skipped) == 1
+        assert len(report.written) == 3 - n and len(report.skipped) == n
         assert mem.stats()["utterances"] == 6

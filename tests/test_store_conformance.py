@@ -156,6 +156,111 @@ def test_failed_write_leaves_nothing(store, namespace, kuzu_writes, monkeypatch)
     assert counts(store, namespace)["facts"] == 3
 
 
+@pytest.fixture(params=["statements", "copy"])
+def group_writes(request, monkeypatch) -> str:
+    """A Kùzu group commit writes edges with statements, or, when the group holds enough of a
+    table's edges (COPY_GROUP_MIN), with COPY: these tests run both ways (Neo4j has one way)."""
+    if request.param == "copy":
+        monkeypatch.setattr("graphmem.store.kuzu.COPY_GROUP_MIN", 1)
+        monkeypatch.setattr("graphmem.store.kuzu.COPY_MIN", 1)
+    return request.param
+
+
+MORE = [
+    ("Carol", "I moved to Berlin", "move_to", "Berlin", unit(0, 0, 1)),
+    ("Alice", "I work at Google now", "work_at", "Google", unit(0.9, 0.1, 0)),  # supersedes d1's Airbus
+]
+
+
+def _graph(store, ns: str) -> dict:
+    """Everything a namespace holds that a group write could get wrong: counts, edges, supersessions."""
+    facts = store.run(Statement("MATCH (f:Fact)-[:SUBJECT]->(s:Entity) WHERE f.namespace = $ns "
+                                "RETURN f.id, s.name, f.evidence, f.superseded IS NULL ORDER BY f.id", {"ns": ns})).rows
+    nexts = store.run(Statement("MATCH (a:Utterance)-[:NEXT]->(b:Utterance) WHERE a.namespace = $ns "
+                                "RETURN a.id, b.id ORDER BY a.id", {"ns": ns})).rows
+    return {"counts": counts(store, ns), "edges": edge_counts(store, ns), "facts": sorted(facts),
+            "next": sorted(nexts)}
+
+
+def _more(ns: str) -> MemoryBatch:
+    batch = make_batch(ns, "d2", MORE)
+    batch.facts[1].slot = ("work_at",)  # one employer at a time, as Memory marks it (mark_slots)
+    return batch
+
+
+def _count_copies(store) -> list[str]:
+    """The rel tables a Kùzu store COPYs into from now on (none on Neo4j)."""
+    copied: list[str] = []
+    if store.name == "kuzu":
+        real = store._copy
+
+        def spy(table, rows):
+            copied.append(table)
+            return real(table, rows)
+
+        store._copy = spy
+    return copied
+
+
+def test_group_write_stores_what_one_by_one_stores(store, namespace, group_writes):
+    docs = [("d1", TURNS), ("d2", MORE), ("d1", TURNS)]  # the last one is stored already
+
+    def batch(ns, d, turns):
+        return _more(ns) if d == "d2" else make_batch(ns, d, turns)
+
+    copied = _count_copies(store)
+    reports = store.write_batches([batch(namespace, d, turns) for d, turns in docs])
+    assert [r.written for r in reports] == [True, True, False] and reports[1].facts == 2
+    assert bool(copied) == (group_writes == "copy" and store.name == "kuzu")
+    other = namespace + "_one"
+    for d, turns in docs:
+        store.write_batch(batch(other, d, turns))
+    got, expected = _graph(store, namespace), _graph(store, other)
+    assert got["counts"] == expected["counts"] == {"sources": 2, "utterances": 5, "entities": 8, "facts": 5}
+    assert got["edges"] == expected["edges"] and got["edges"]["MENTIONED_IN"] == 5
+    assert len(got["next"]) == len(expected["next"]) == 3
+    # Alice's Google fact superseded d1's Airbus fact inside the same transaction.
+    live = {(name, alive) for _, name, _, alive in got["facts"]}
+    assert [alive for _, _, _, alive in got["facts"]].count(False) == 1 and ("Alice", False) in live
+    assert sorted(r[1:] for r in got["facts"]) == sorted(r[1:] for r in expected["facts"])
+
+
+def test_group_write_with_missing_ends_stores_what_one_by_one_stores(store, namespace, group_writes):
+    """An edge whose end is missing is skipped; on Kùzu a COPY refuses it, and the group is
+    written again with statements, which skip it as Neo4j's do."""
+    batch = make_batch(namespace, "d1", TURNS)
+    batch.entities = [e for e in batch.entities if e.name not in ("Bob", "Toulouse")]
+    copied = _count_copies(store)
+    reports = store.write_batches([batch, make_batch(namespace, "d2", MORE)])
+    assert bool(copied) == (group_writes == "copy" and store.name == "kuzu")  # tried, refused, redone
+    assert [r.facts for r in reports] == [3, 2]
+    assert edge_counts(store, namespace) == {"SUBJECT": 4, "OBJECT": 4, "ANCHORED_IN": 5, "RELATED": 3,
+                                             "MENTIONED_IN": 4, "PART_OF": 5}
+
+
+def test_failed_group_write_leaves_nothing(store, namespace, group_writes, monkeypatch):
+    """A group is all or nothing: a document failing after others were written leaves no trace of any."""
+    import graphmem.store._rows as rows_mod
+
+    real = rows_mod.batch_rows
+    module = __import__(f"graphmem.store.{store.name}", fromlist=["batch_rows"])
+
+    def exploding(batch, **kw):
+        out = real(batch, **kw)
+        if batch.source.title != "d2":
+            return out
+        return out[:5] + [("write_source", [{"bad": object()}])]
+
+    monkeypatch.setattr(module, "batch_rows", exploding)
+    with pytest.raises((StoreError, TypeError, ValueError, RuntimeError)):
+        store.write_batches([make_batch(namespace, "d1", TURNS), make_batch(namespace, "d2", MORE)])
+    monkeypatch.setattr(module, "batch_rows", real)
+    assert counts(store, namespace) == {"sources": 0, "utterances": 0, "entities": 0, "facts": 0}
+    assert [r.written for r in store.write_batches([make_batch(namespace, "d1", TURNS),
+                                                    make_batch(namespace, "d2", MORE)])] == [True, True]
+    assert counts(store, namespace)["facts"] == 5
+
+
 def test_vector_search_orders_by_cosine(store, namespace):
     store.write_batch(make_batch(namespace, "d1", TURNS))
     hits = store.vector_search("Fact", namespace, unit(1, 0, 0.1), 3)

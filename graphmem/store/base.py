@@ -113,6 +113,10 @@ class Store(Protocol):
     def write_batch(self, batch: MemoryBatch) -> WriteReport:
         """Write one document's batch in one transaction: all of it or none."""
 
+    def write_batches(self, batches: Sequence[MemoryBatch]) -> list[WriteReport]:
+        """Write documents' batches in order in one transaction, each as :meth:`write_batch`
+        would: all of them or none (bulk ingest's group commit)."""
+
     def run(self, statement: Statement) -> Result:
         """Run one compiled statement (read-only or write) in its own transaction."""
 

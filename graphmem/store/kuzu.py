@@ -14,13 +14,16 @@ Every Kùzu detail lives here and in ``cypher/kuzu/``. Notes on the choices:
   word matched thousands of rows and the extension took two thirds of a RECALL.
 * RECALL reads a derived **recall view** per namespace (:mod:`.rview`), kept current by a
   counter per namespace in ``Meta`` and a note of what each document's write touched.
-* A document is written one prepared statement per row inside its transaction. Not
-  ``UNWIND $rows``: Kùzu 0.11.3 plans ``UNWIND $rows MATCH (a {id: r.s}), (b {id: r.o})``
-  as a cross product of two scans (PERF-NOTES: 16 edges/s into a 100k-node graph), and a
-  multi-row ``UNWIND … CREATE`` into a table with a full-text index indexes every row under
-  the first row's text. Not ``COPY … FROM`` an Arrow table either, although it runs inside a
-  transaction: the COMMIT after it took about 0.8 s per LoCoMo session here, against 24 ms
-  per turn for the whole write with single-row statements.
+* A document is written one prepared statement per row inside its transaction, its new
+  nodes with one ``LOAD FROM`` an Arrow table per table. Not ``UNWIND $rows``: Kùzu 0.11.3
+  plans ``UNWIND $rows MATCH (a {id: r.s}), (b {id: r.o})`` as a cross product of two scans
+  (PERF-NOTES: 16 edges/s into a 100k-node graph), ``LOAD FROM … MATCH`` as a hash join over
+  whole-table scans (60 ms a statement at 300k nodes), and a multi-row ``UNWIND … CREATE``
+  into a table with a full-text index indexes every row under the first row's text.
+  ``COPY … FROM`` an Arrow table finds edge ends by primary key (≈ 2–7 ms for a document's
+  edges of a table, ten times fewer than statements), but the COMMIT after it costs ≈ 55 ms
+  a rel table, and 0.5–1 s with 1M nodes at its ends: only a group commit of many documents
+  (:meth:`KuzuStore.write_batches`, bulk ingest) uses it, for the tables where it pays.
 * Supersession is decided in Python (``_rows.supersessions``) from one candidate read per
   subject, and a new fact's evidence is written with it: per-fact lookups were 60% of a
   document's write.
@@ -87,6 +90,20 @@ EMBEDDINGS_PART = 65_536
 #: Rows of one whole read (a recall view's build, a side index's) from which the database is
 #: opened again after it, to give back the page cache the read filled (:meth:`KuzuStore._reopen`).
 REOPEN_AFTER_ROWS = 50_000
+#: Edge template → its rel table. In a group write (:meth:`KuzuStore.write_batches`) a document's
+#: edges of one table go in with one ``COPY … FROM`` an Arrow table from :data:`COPY_MIN` rows on.
+_COPIES = {"edge_part_of": "PART_OF", "edge_next": "NEXT", "edge_subject": "SUBJECT", "edge_object": "OBJECT",
+           "edge_related": "RELATED", "edge_anchored": "ANCHORED_IN", "edge_mentioned": "MENTIONED_IN",
+           "edge_discourse": "DISCOURSE", "edge_turn_discourse": "TURN_DISCOURSE"}
+#: What a group's COPYs cost, measured here (2026-11-29): a statement creates an edge in ≈ 0.5 ms;
+#: a COPY takes 2–7 ms, but the COMMIT after COPYs into a rel table costs ≈ 55 ms in a new store,
+#: 65 ms with 100k nodes at its ends and 0.5–1 s with 1M. So a group copies a table's edges only
+#: when it writes at least ``COPY_GROUP_MIN + nodes / COPY_NODES_PER_EDGE`` of them (``nodes``: the
+#: larger end table), and then a document's from :data:`COPY_MIN` on.
+COPY_GROUP_MIN = 120
+COPY_NODES_PER_EDGE = 700
+COPY_MIN = 6
+_REL_ENDS = re.compile(r"FROM (\w+) TO (\w+)")
 #: Row template → (its LOAD FROM template, the node table).
 _LOADS = {"write_utterance": ("load_utterances", "Utterance"), "write_fact": ("load_facts", "Fact")}
 _LOAD_PAIR = re.compile(r"(\w+): (\w+)")
@@ -179,6 +196,10 @@ def _link_facts(plan: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str,
     return result
 
 
+class _CopyRefused(StoreError):
+    """A group's ``COPY`` of edges failed (an end not found); the group is written again without."""
+
+
 class KuzuStore:
     """graphmem's model in an embedded Kùzu database kept in one folder.
 
@@ -220,6 +241,8 @@ class KuzuStore:
         self._vectors: SideIndexes | None = None
         self._prepared: dict[tuple, Any] = {}  # (text, parameter types) → kuzu.PreparedStatement (_raw)
         self._types: dict[str, dict[str, str]] = {}  # node table → property → Kùzu type (ensure_schema)
+        self._rel_columns: dict[str, list[tuple[str, str]]] = {}  # rel table → its properties, stored order
+        self._rel_ends: dict[str, tuple[str, str]] = {}  # rel table → its FROM and TO node tables
         self._views: dict[str, RecallView] = {}  # namespace → recall view (derived, see rview.py)
         self.view_stats = {"builds": 0, "updates": 0}  # recall views built whole / updated in place
         self.reopened = 0  # times the database was opened again after a large read (_reopen)
@@ -272,13 +295,18 @@ class KuzuStore:
                 self._add_missing_columns(table.group(1), columns)
                 if "NODE TABLE" in table.group(0):  # what _load types its Arrow columns by
                     self._types[table.group(1)] = {"id": "STRING", **dict(columns)}
+                else:
+                    self._rel_ends[table.group(1)] = _REL_ENDS.search(table.group(2)).groups()
 
     def _add_missing_columns(self, table: str, columns: list[tuple[str, str]]) -> None:
-        """Bring a table made by an older graphmem up to the schema: new properties are additive."""
+        """Bring a table made by an older graphmem up to the schema: new properties are additive.
+        Notes a rel table's properties in their stored order, the order ``COPY`` takes them in."""
         have = {row[1] for row in self._raw(f"CALL TABLE_INFO('{table}') RETURN *").rows}
         for name, type_ in columns:
             if name not in have:  # names and types come from cypher/kuzu/schema.cypher, never from users
                 self._raw(f"ALTER TABLE {table} ADD {name} {type_}")
+        if table in _COPIES.values():
+            self._rel_columns[table] = [(r[1], r[2]) for r in self._raw(f"CALL TABLE_INFO('{table}') RETURN *").rows]
 
     # -- running statements ---------------------------------------------------------------
 
@@ -330,45 +358,119 @@ class KuzuStore:
             pass
 
     def write_batch(self, batch: MemoryBatch) -> WriteReport:
-        t = self.templates
+        return self._commit([batch], group=False)[0]
+
+    def write_batches(self, batches: Sequence[MemoryBatch]) -> list[WriteReport]:
+        """Write many documents in one transaction (a group commit), each as :meth:`write_batch`
+        would, and a document's edges of one rel table with one ``COPY`` (:data:`COPY_MIN`).
+
+        A COMMIT costs 20–30 ms, and more after COPYs (≈ 65 ms a rel table at 100k nodes): a group
+        pays that once. All or nothing: when a document fails, nothing of the group is stored (the
+        caller may write them one by one to store those before it).
+        """
+        return self._commit(batches, group=len(batches) > 1)
+
+    def _commit(self, batches: Sequence[MemoryBatch], *, group: bool) -> list[WriteReport]:
+        copies = self._copied(batches) if group else frozenset()
+        if copies:
+            try:
+                return self._commit_with(batches, copies)
+            except _CopyRefused:  # an end missing: the statements skip such an edge, as Neo4j's do
+                pass
+        return self._commit_with(batches, frozenset())
+
+    def _commit_with(self, batches: Sequence[MemoryBatch], copies: frozenset[str]) -> list[WriteReport]:
         self._raw("BEGIN TRANSACTION")
         try:
-            ids = [u.id for u in batch.utterances]
-            existing = {r[0] for r in self._raw(t["existing_utterances"], {"ids": ids}).rows} if ids else set()
-            source_known = bool(self._raw(t["source_exists"], {"id": batch.source.id}).rows)
-            fids = [f.id for f in batch.facts]
-            known = {r[0] for r in self._raw(t["existing_facts"], {"ids": fids}).rows} if fids else set()
-            todo = prune_existing(batch, existing, known)
-            if source_known and not todo.utterances:
+            done = [self._write(b, copies) for b in batches]
+            if not any(report.written for report, _ in done):
                 self._raw("ROLLBACK")
-                return WriteReport(batch.source.id, written=False)
-            superseded: list[str] = []
-            for name, rows in _link_facts(batch_rows(todo)):
-                if name == "supersede":
-                    superseded = self._supersede(rows, {f.id for f in todo.restated})
-                elif name == "write_fact_linked":
-                    self._write_linked(rows)
-                elif not (name in _LOADS and len(rows) >= LOAD_MIN and self._load(*_LOADS[name], rows)):
-                    text = t[name]
-                    for row in rows:
-                        self._raw(text, row)
-            added = new_vectors(todo)
-            old = self._bump_vectors(batch.namespace) if added else None
-            self._bump_recall(batch.namespace, change_note(todo, superseded))
+                return [report for report, _ in done]
             self._raw("COMMIT")
         except BaseException:
-            # KeyboardInterrupt included: nothing of this document may stay half-written.
+            # KeyboardInterrupt included: nothing of a document may stay half-written.
             self._rollback()
             raise
-        if old is not None and self._vectors is not None:  # only once committed
-            self._vectors.committed(batch.namespace, old, old + 1, added)
-        return WriteReport(
-            batch.source.id,
-            written=True,
-            utterances=len(todo.utterances),
-            facts=len(todo.facts),
-            entities=len(todo.entities),
-        )
+        for batch, (_, vectors) in zip(batches, done):
+            if vectors is not None and self._vectors is not None:  # only once committed
+                old, added = vectors
+                self._vectors.committed(batch.namespace, old, old + 1, added)
+        return [report for report, _ in done]
+
+    def _copied(self, batches: Sequence[MemoryBatch]) -> frozenset[str]:
+        """The edge templates whose rows a group writes with ``COPY`` (see :data:`COPY_GROUP_MIN`)."""
+        edges: dict[str, int] = {}
+        for batch in batches:  # before pruning: what is stored already is rarely re-sent in bulk
+            for name, rows in batch_rows(batch):
+                if name in _COPIES:
+                    edges[name] = edges.get(name, 0) + len(rows)
+        counted: dict[str, int] = {}
+
+        def nodes(label: str) -> int:
+            if label not in counted:  # a scan of node ids only: < 1 ms at 100k nodes
+                counted[label] = int(self._raw(f"MATCH (n:{label}) RETURN count(n)").scalar() or 0)
+            return counted[label]
+
+        out = set()
+        for name, n in edges.items():
+            if n < COPY_GROUP_MIN:
+                continue
+            ends = self._rel_ends[_COPIES[name]]  # labels from schema.cypher, never from users
+            if n >= COPY_GROUP_MIN + max(nodes(ends[0]), nodes(ends[1])) / COPY_NODES_PER_EDGE:
+                out.add(name)
+        return frozenset(out)
+
+    def _write(self, batch: MemoryBatch, copies: frozenset[str] = frozenset()) -> tuple[WriteReport, Any]:
+        """One document's rows, inside the open transaction; with the side index's version before
+        the write and the vectors it added, for :meth:`SideIndexes.committed` after the COMMIT.
+        The edges of the templates in ``copies`` go in with ``COPY`` (:meth:`_copied`)."""
+        t = self.templates
+        ids = [u.id for u in batch.utterances]
+        existing = {r[0] for r in self._raw(t["existing_utterances"], {"ids": ids}).rows} if ids else set()
+        source_known = bool(self._raw(t["source_exists"], {"id": batch.source.id}).rows)
+        fids = [f.id for f in batch.facts]
+        known = {r[0] for r in self._raw(t["existing_facts"], {"ids": fids}).rows} if fids else set()
+        todo = prune_existing(batch, existing, known)
+        if source_known and not todo.utterances:
+            return WriteReport(batch.source.id, written=False), None
+        superseded: list[str] = []
+        plan = batch_rows(todo)
+        if not {"edge_subject", "edge_anchored"} <= copies:
+            plan = _link_facts(plan)
+        for name, rows in plan:
+            if name == "supersede":
+                superseded = self._supersede(rows, {f.id for f in todo.restated})
+            elif name == "write_fact_linked":
+                self._write_linked(rows)
+            elif name in copies and len(rows) >= COPY_MIN:
+                self._copy(_COPIES[name], rows)
+            elif not (name in _LOADS and len(rows) >= LOAD_MIN and self._load(*_LOADS[name], rows)):
+                text = t[name]
+                for row in rows:
+                    self._raw(text, row)
+        added = new_vectors(todo)
+        vectors = (self._bump_vectors(batch.namespace), added) if added else None
+        self._bump_recall(batch.namespace, change_note(todo, superseded))
+        report = WriteReport(batch.source.id, written=True, utterances=len(todo.utterances),
+                             facts=len(todo.facts), entities=len(todo.entities))
+        return report, vectors
+
+    def _copy(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Create an edge of rel ``table`` for each row (ends ``a`` → ``b`` by primary key, the
+        properties by name) with one ``COPY``. An end not found fails the statement, and with it
+        the transaction (Kùzu rolls it back): :meth:`write_batches` then writes one by one."""
+        import pyarrow as pa
+
+        columns = {"from": pa.array([r["a"] for r in rows], pa.string()),
+                   "to": pa.array([r["b"] for r in rows], pa.string())}
+        for prop, type_ in self._rel_columns[table]:
+            columns[prop] = _arrow_column([r.get(prop) for r in rows], type_)
+        text = f"COPY {table} FROM $rows"  # the table name comes from _COPIES, never from users
+        try:
+            self._conn.execute(text, {"rows": pa.table(columns)})
+        except RuntimeError as exc:
+            self._in_tx = False  # a failed COPY ends the transaction
+            raise _CopyRefused(_refused(exc), store=self.name, statement=text) from exc
 
     def _load(self, template: str, label: str, rows: list[dict[str, Any]]) -> bool:
         """Create a node of ``label`` for each row (the first of an id) with the one ``LOAD FROM``

@@ -233,11 +233,18 @@ class Neo4jStore:
             raise self._wrap(exc) from exc
 
     def write_batch(self, batch: MemoryBatch) -> WriteReport:
+        return self._write([batch])[0]
+
+    def write_batches(self, batches: Sequence[MemoryBatch]) -> list[WriteReport]:
+        return self._write(batches)
+
+    def _write(self, batches: Sequence[MemoryBatch]) -> list[WriteReport]:
+        """The batches in order in one managed transaction (retried whole on a transient error)."""
         from neo4j.exceptions import Neo4jError, DriverError
 
         t = self.templates
 
-        def work(tx) -> WriteReport:
+        def one(tx, batch: MemoryBatch) -> tuple[WriteReport, Any]:
             ids = [u.id for u in batch.utterances]
             existing = {r["id"] for r in tx.run(t["existing_utterances"], ids=ids)} if ids else set()
             source_known = tx.run(t["source_exists"], id=batch.source.id).single() is not None
@@ -260,13 +267,14 @@ class Neo4jStore:
 
         try:
             with self._session() as session:
-                report, vectors = session.execute_write(work)
+                done = session.execute_write(lambda tx: [one(tx, b) for b in batches])
         except (Neo4jError, DriverError, OSError) as exc:
             raise self._wrap(exc) from exc
-        self._vector_seen.pop(batch.namespace, None)
-        if vectors is not None and vectors[0] is not None and self._vectors is not None:  # only once committed
-            self._vectors.committed(batch.namespace, vectors[0] - 1, vectors[0], vectors[1])
-        return report
+        for batch, (_, vectors) in zip(batches, done):
+            self._vector_seen.pop(batch.namespace, None)
+            if vectors is not None and vectors[0] is not None and self._vectors is not None:  # only once committed
+                self._vectors.committed(batch.namespace, vectors[0] - 1, vectors[0], vectors[1])
+        return [report for report, _ in done]
 
     #: Below this many nodes of a label in a namespace, vector search is an exact scan: the HNSW
     #: index is shared by every namespace, so a small one's nearest are found after the index's
