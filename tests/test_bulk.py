@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from graphmem import Memory
@@ -142,34 +143,60 @@ def test_bulk_reingest_is_idempotent_and_reports_bad_files(reference, tmp_path):
     assert got["utterances"] == expected["utterances"]
 
 
-def test_embedding_each_distinct_text_once(tmp_path, monkeypatch):
-    with Memory(tmp_path / "store", namespace="bulk") as mem:
-        calls: list[list[str]] = []
-        encode = mem.embedder.encode
-        monkeypatch.setattr(mem.embedder, "encode", lambda texts: calls.append(list(texts)) or encode(texts))
+def _spy(mem, monkeypatch) -> list[tuple[str, list[str]]]:
+    """Every call to the embedder: ("encode" or "states", its texts)."""
+    calls: list[tuple[str, list[str]]] = []
+    encode, states = mem.embedder.encode, mem.embedder.encode_states
+    monkeypatch.setattr(mem.embedder, "encode", lambda texts: calls.append(("encode", list(texts))) or encode(texts))
+    monkeypatch.setattr(mem.embedder, "encode_states",
+                        lambda texts: calls.append(("states", list(texts))) or states(texts))
+    return calls
+
+
+def _pooled(mem, utterance_text: str, start: int, end: int) -> np.ndarray:
+    return np.asarray(mem.embedder.encode_states([utterance_text])[1][0].span(start, end))
+
+
+@pytest.mark.parametrize("fact_vectors", ["span", "text"])
+def test_embedding_each_distinct_text_once(tmp_path, monkeypatch, fact_vectors):
+    from graphmem.config import Config
+
+    config = Config.from_env({}, fact_vectors=fact_vectors)
+    with Memory(tmp_path / "store", namespace="bulk", config=config) as mem:
+        calls = _spy(mem, monkeypatch)
         mem.add("I work at Airbus. I work at Airbus.", speaker="Dan")
         stored = _contents(mem)
-    texts = [t for call in calls for t in call]
-    assert len(texts) == len(set(texts))  # nothing embedded twice
-    assert {r[1] for r in stored["vectors"]} == set(texts)  # and every stored text has its vector
-    assert all(r[2] and len(r[2]) == 384 for r in stored["vectors"])
+        anchors = mem.store.run(Statement(
+            "MATCH (f:Fact)-[a:ANCHORED_IN]->(u:Utterance) WHERE f.namespace = $ns "
+            "RETURN f.text, f.embedding, u.text, a.char_start, a.char_end", {"ns": "bulk"})).rows
+        texts = [t for _, call in calls for t in call]
+        assert len(texts) == len(set(texts))  # nothing embedded twice
+        turns = {u["text"] for u in stored["utterances"]}
+        assert all(r[2] and len(r[2]) == 384 for r in stored["vectors"]) and anchors
+        if fact_vectors == "text":  # each fact's own text, with the turns in one call
+            assert [kind for kind, _ in calls] == ["encode"] and set(texts) == {r[1] for r in stored["vectors"]}
+            return
+        # span: the turns run once, with their token states; a fact's vector pools its anchor span.
+        assert calls == [("states", sorted(turns, key=texts.index))]
+        for fact_text, vector, utt_text, start, end in anchors:
+            assert fact_text not in texts
+            assert np.allclose(vector, _pooled(mem, utt_text, start, end), atol=1e-5)
 
 
 def test_bulk_embeds_the_turns_before_parsing_them(reference, tmp_path, monkeypatch):
-    """The turns' vectors need no parse: bulk ingest asks for them first, in one call, and the
-    documents' own calls then embed only their facts (each text once in all)."""
+    """The turns' vectors need no parse: bulk ingest asks for them (and their token states) first,
+    in one call; their facts' vectors come from those states, so nothing else runs the model
+    unless a fact's span lies past the model's length."""
     folder, _ = reference
     with Memory(tmp_path / "store", namespace="bulk") as mem:
-        calls: list[list[str]] = []
-        encode = mem.embedder.encode
-        monkeypatch.setattr(mem.embedder, "encode", lambda texts: calls.append(list(texts)) or encode(texts))
+        calls = _spy(mem, monkeypatch)
         mem.ingest(folder)
         got = _contents(mem)
     turns = {u["text"] for u in got["utterances"]}
-    assert set(calls[0]) == turns
-    later = [t for call in calls[1:] for t in call]
-    assert not turns & set(later) and len(later) == len(set(later))
-    assert {r[1] for r in got["vectors"]} == turns | set(later)
+    assert calls[0][0] == "states" and set(calls[0][1]) == turns
+    later = [t for _, call in calls[1:] for t in call]
+    assert not later  # every fact here was pooled from its turn
+    assert len(got["facts"]) > 5
 
 
 def test_prefetched_parses_are_used_once():
@@ -197,8 +224,8 @@ def test_bench_ingest_smoke_reports_backends_ceiling_rss_and_disk():
     assert "numpy's BLAS" in r["spacy"]["label"] and "blis" in r["spacy_other"]["label"]  # ingest's kernels
     ing = r["ingest:onnx:1"]
     assert r["ceiling:onnx"]["seconds"] >= r["spacy"]["seconds"] and ing["of_ceiling"] > 0
-    # the work: the turns and the facts' texts, so more than the turns alone
-    assert r["embed_all:onnx"]["texts"] == ing["embedded_texts"] > ing["utterances"]
+    # the work: every text ingest embedded (the turns; a fact only when its span could not be pooled)
+    assert r["embed_all:onnx"]["texts"] == ing["embedded_texts"] > 0
     assert r["work:onnx"]["seconds"] >= r["spacy"]["seconds"] and ing["of_work"] > 0
     assert "texts" not in ing and all("texts" not in v for v in report["stages"].values())
     assert ing["stored"]["utterances"] == ing["utterances"] == 12 and ing["store_mb"] > 0

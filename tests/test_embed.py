@@ -33,11 +33,58 @@ def test_backend_is_configured():
 
 @pytest.mark.parametrize("env", [{"GRAPHMEM_EMBEDDING_BACKEND": "tensorflow"},
                                  {"GRAPHMEM_EMBEDDING_THREADS": "two"},
-                                 {"GRAPHMEM_KUZU_BUFFER_POOL_MB": "32"}, {"GRAPHMEM_KUZU_BUFFER_POOL_MB": "1GB"}])
+                                 {"GRAPHMEM_KUZU_BUFFER_POOL_MB": "32"}, {"GRAPHMEM_KUZU_BUFFER_POOL_MB": "1GB"},
+                                 {"GRAPHMEM_FACT_VECTORS": "sentence"}])
 def test_bad_configuration_is_refused(env):
     with pytest.raises(ConfigError) as err:
         Config.from_env(env)
     assert err.value.code and next(iter(env)) in str(err.value)
+
+
+def test_fact_vectors_are_configured():
+    assert Config.from_env({}).fact_vectors == "span"
+    assert Config.from_env({"GRAPHMEM_FACT_VECTORS": "text"}).fact_vectors == "text"
+
+
+SPAN_TEXT = "I work at Airbus in Toulouse, and my sister Carol moved to Berlin last year."
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+def test_token_states_pool_a_span_from_the_text_s_own_run(backend, vectors):
+    """A fact's vector is the mean of its span's token vectors from the run that embedded its turn."""
+    from graphmem.embed import Embedder
+
+    emb = Embedder(backend=backend, batch_size=4)
+    got, states = emb.encode_states(TEXTS + [SPAN_TEXT])
+    assert np.allclose(got[: len(TEXTS)], vectors[backend], atol=1e-5)  # the very vectors encode gives
+    st = states[-1]
+    whole = np.asarray(st.span(0, len(SPAN_TEXT)))
+    assert abs(np.linalg.norm(whole) - 1) < 1e-5 and whole @ np.asarray(got[-1]) > 0.99  # mean pooling, as the model
+    first = np.asarray(st.span(0, SPAN_TEXT.index(",")))
+    second = np.asarray(st.span(SPAN_TEXT.index("my sister"), len(SPAN_TEXT)))
+    moved = np.asarray(emb.encode(["Where did Carol move?"])[0])
+    assert moved @ second > moved @ first + 0.2  # each clause keeps its own meaning
+    assert first @ second < 0.9
+    # Tokens are found by character offsets, special tokens and padding left out.
+    airbus = SPAN_TEXT.index("Airbus")
+    assert np.allclose(st.span(airbus, airbus + 6), st.span(airbus + 2, airbus + 3), atol=1e-6)  # one token
+    assert st.span(5, 5) is None and st.span(len(SPAN_TEXT) + 5, len(SPAN_TEXT) + 9) is None
+    long = states[TEXTS.index(next(t for t in TEXTS if len(t) > 1000))]
+    assert long.span(1500, 1600) is None and long.span(0, 20) is not None  # truncated past the model's length
+    assert states[TEXTS.index("")].span(0, 1) is None
+
+
+@pytest.mark.slow
+def test_onnx_and_torch_pool_the_same_spans():
+    from graphmem.embed import Embedder
+
+    spans = [(0, 4), (2, 16), (SPAN_TEXT.index("Carol"), len(SPAN_TEXT))]
+    pooled = {}
+    for backend in ("onnx", "torch"):
+        st = Embedder(backend=backend).encode_states([SPAN_TEXT])[1][0]
+        pooled[backend] = np.asarray([st.span(a, b) for a, b in spans])
+    assert ((pooled["onnx"] * pooled["torch"]).sum(axis=1) > 0.9999).all()
 
 
 def test_unknown_backend_is_refused_by_the_embedder():
