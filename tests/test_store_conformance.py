@@ -172,6 +172,16 @@ MORE = [
 ]
 
 
+@pytest.mark.parametrize("previous", [None, "utt-before"])
+def test_edge_rows_counts_what_batch_rows_gives(previous):
+    from graphmem.store._rows import batch_rows, edge_rows
+
+    batch = _more("ns")
+    batch.previous_utterance_id = previous
+    made = {name: len(rows) for name, rows in batch_rows(batch) if name in edge_rows(batch)}
+    assert edge_rows(batch) == made and made["edge_next"] == (2 if previous else 1) and made["edge_related"] == 2
+
+
 def _graph(store, ns: str) -> dict:
     """Everything a namespace holds that a group write could get wrong: counts, edges, supersessions."""
     facts = store.run(Statement("MATCH (f:Fact)-[:SUBJECT]->(s:Entity) WHERE f.namespace = $ns "

@@ -154,6 +154,17 @@ def batch_rows(batch: MemoryBatch, *, seen: str | None = None) -> list[tuple[str
     ]
 
 
+def edge_rows(batch: MemoryBatch) -> dict[str, int]:
+    """How many rows :func:`batch_rows` gives each edge template of ``batch`` (before anything
+    stored is pruned), counted without making them: what a group write weighs its plan by."""
+    objects = sum(1 for f in batch.facts if f.object_id)
+    nexts = max(len(batch.utterances) - 1 + (1 if batch.previous_utterance_id else 0), 0)
+    return {"edge_part_of": len(batch.utterances), "edge_next": nexts, "edge_subject": len(batch.facts),
+            "edge_object": objects, "edge_related": objects, "edge_anchored": len(batch.anchors),
+            "edge_mentioned": len(batch.mentions), "edge_discourse": len(batch.links),
+            "edge_turn_discourse": len(batch.turn_links)}
+
+
 def evidence_rows(batch: MemoryBatch, *, seen: str) -> list[tuple[str, list[dict[str, Any]]]]:
     """What follows the anchors: restated facts revived, evidence recounted, older facts superseded.
 
@@ -223,8 +234,8 @@ def supersessions(rows: Sequence[Mapping[str, Any]], candidates: Mapping[str, Se
     read inside the document's transaction after its facts were written and restated facts
     revived. Rows are applied in order, as they were said: a fact superseded by one row is
     no candidate for the next. A fact never supersedes itself or a fact said after it, nor a
-    fact that became valid after it was said. One rule for every store: each reads its
-    candidates with one statement per subject and writes only the pairs found.
+    fact that became valid after it was said. One rule for every store: each reads every
+    subject's candidates in one statement and writes only the pairs found.
     """
     gone: set[str] = set()
     out: list[dict[str, Any]] = []

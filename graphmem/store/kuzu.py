@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError, StoreUnavailable
 from ..model import MemoryBatch
-from ._rows import batch_rows, prune_existing, supersede_queries, supersessions
+from ._rows import batch_rows, edge_rows, prune_existing, supersede_queries, supersessions
 from .base import Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
 from .vindex import VERSION_KEY, SideIndexes
 from .rview import (LOG_KEEP, LOG_KEY, NODE_LABELS, NS_KEY, RECALL_KEY, RecallView, build_view, change_note,
@@ -401,9 +401,8 @@ class KuzuStore:
         """The edge templates whose rows a group writes with ``COPY`` (see :data:`COPY_GROUP_MIN`)."""
         edges: dict[str, int] = {}
         for batch in batches:  # before pruning: what is stored already is rarely re-sent in bulk
-            for name, rows in batch_rows(batch):
-                if name in _COPIES:
-                    edges[name] = edges.get(name, 0) + len(rows)
+            for name, n in edge_rows(batch).items():
+                edges[name] = edges.get(name, 0) + n
         counted: dict[str, int] = {}
 
         def nodes(label: str) -> int:
@@ -530,10 +529,13 @@ class KuzuStore:
                 moved[fid] = found[0][1]
         rows = [{**r, "subject_id": moved.get(r["id"], r["subject_id"])} for r in rows]
         ns = rows[0]["namespace"]
-        candidates: dict[str, list[dict[str, Any]]] = {}
-        for entity, predicates in supersede_queries(rows).items():
-            res = self._raw(t["supersede_candidates"], {"entity": entity, "namespace": ns, "predicates": predicates})
-            candidates[entity] = res.dicts()
+        queries = supersede_queries(rows)
+        candidates: dict[str, list[dict[str, Any]]] = {entity: [] for entity in queries}
+        predicates = sorted({p for preds in queries.values() for p in preds})
+        res = self._raw(t["supersede_candidates"], {"entities": list(queries), "namespace": ns, "predicates": predicates})
+        for row in res.dicts():  # one read for every subject: keep each subject's own predicates
+            if row["predicate"] in queries[row["entity"]]:
+                candidates[row["entity"]].append(row)
         pairs = supersessions(rows, candidates)
         for pair in pairs:
             self._raw(t["supersede_pair"], pair)
