@@ -68,14 +68,19 @@ def reference(tmp_path_factory):
         return folder, _contents(mem)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_bulk_ingest_stores_what_one_by_one_stores(reference, tmp_path, workers):
+@pytest.mark.parametrize("workers,chunk,group", [(1, 128, 512), (2, 128, 512), (1, 3, 2)])
+def test_bulk_ingest_stores_what_one_by_one_stores(reference, tmp_path, monkeypatch, workers, chunk, group):
+    """Also with tiny chunks and groups: groups then close by size and are written while later
+    chunks are parsed, and outcomes still come in input order."""
     folder, expected = reference
+    monkeypatch.setattr("graphmem.bulk.CHUNK_TURNS", chunk)
+    monkeypatch.setattr("graphmem.bulk.GROUP_TURNS", group)
     seen = []
     with Memory(tmp_path / "store", namespace="bulk") as mem:
         report = mem.ingest(folder, workers=workers, on_document=lambda p, r: seen.append((p.name, r.written)))
         got = _contents(mem)
     assert not report.errors and len(report.written) == len(seen) == 6  # 5 sessions and the notes
+    assert [name for name, _ in seen] == ["a.jsonl", "a.jsonl", "b.jsonl", "b.jsonl", "c.jsonl", "notes.md"]
     assert got["utterances"] == expected["utterances"]
     assert got["facts"] == expected["facts"] and got["facts"]
     assert [r[:2] for r in got["vectors"]] == [r[:2] for r in expected["vectors"]]
