@@ -457,7 +457,8 @@ class KuzuStore:
     def _copy(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Create an edge of rel ``table`` for each row (ends ``a`` → ``b`` by primary key, the
         properties by name) with one ``COPY``. An end not found fails the statement, and with it
-        the transaction (Kùzu rolls it back): :meth:`write_batches` then writes one by one."""
+        the transaction (Kùzu rolls it back): :meth:`_commit` then writes the group again with
+        statements, which skip such an edge."""
         import pyarrow as pa
 
         columns = {"from": pa.array([r["a"] for r in rows], pa.string()),
