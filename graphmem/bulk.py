@@ -7,7 +7,8 @@
    together — one ``nlp.pipe`` over many documents, or split across ``workers`` parser
    processes;
 2. each document is then extracted as ``Memory.add`` would (``Memory._prepare_batch``), and
-   its facts' texts are embedded on that thread while the main thread extracts the next
+   its facts get their vectors on that thread (``Memory._embed``: pooled from their turns'
+   token states, or their own texts embedded) while the main thread extracts the next
    document;
 3. documents are written in input order once their vectors are there, several in one
    transaction (``Store.write_batches``, a group commit, until they hold :data:`GROUP_TURNS`

