@@ -240,6 +240,33 @@ def test_kuzu_reopens_its_database_after_a_large_build(tmp_path, namespace, monk
     st.close()
 
 
+def test_kuzu_builds_a_large_namespace_s_view_by_id_ranges(tmp_path, namespace, monkeypatch):
+    """A view read of more than RANGE_ROWS nodes runs once per range of their ids, the database
+    opened again between ranges; the view answers as Cypher does, and as a view read whole."""
+    import graphmem.store.kuzu as kuzu_store
+
+    st = open_store(Config(store=str(tmp_path / "ranges")))
+    st.ensure_schema(embedding_dim=DIM)
+    st.view_text = False  # full text from Kùzu's fts, so the view can be compared with Cypher
+    rng = np.random.default_rng(13)
+    for d in range(2):
+        st.write_batch(make_batch(namespace, f"doc{d}", _turns(rng, 30, f"d{d}")))
+    v = _unit(rng)
+    whole = [_hits(st, c, namespace, v) for c in CUES]
+    reads = []
+    real = st._parts
+    monkeypatch.setattr(st, "_parts", lambda text, params: reads.append(params) or real(text, params))
+    monkeypatch.setattr(kuzu_store, "RANGE_ROWS", 7)
+    before = st.reopened
+    st.vectors_changed(namespace)  # the next recall builds the view again
+    ranged = [_hits(st, c, namespace, v) for c in CUES]
+    assert sum("lo" in p for p in reads) >= 2 * (60 // 7)  # facts and turns, in ranges of 7 ids
+    assert st.reopened >= before + 60 // 7  # between ranges
+    assert ranged == whole
+    assert ranged == [_hits(_CypherOnly(st), c, namespace, v) for c in CUES]
+    st.close()
+
+
 def test_writes_elsewhere_leave_the_view_alone(kz, namespace):
     # The view's own full text: the database's ranks a namespace by every namespace's statistics
     # (Lucene's on Neo4j), so writes elsewhere would move this namespace's entity step.
