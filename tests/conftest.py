@@ -2,8 +2,9 @@
 
 Neo4j: ``GRAPHMEM_TEST_NEO4J_URI`` (+ ``_USER``, ``_PASSWORD``) points at a server;
 without it the session starts one with ``scripts/neo4j-server`` and stops it at the
-end. If no server can be had, Neo4j tests are skipped on a laptop but **fail** under
-``CI=true``: a missing server is never a silent skip in CI.
+end (one that was running already is reused and left running). If no server can be had,
+Neo4j tests are skipped on a laptop but **fail** under ``CI=true``: a missing server is
+never a silent skip in CI.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def neo4j_server():
     uri = os.environ.get("GRAPHMEM_TEST_NEO4J_URI")
     started = False
     if not uri:
+        # A server this session did not start (another session's, a developer's) is left running.
+        running = subprocess.run([str(SERVER), "status"], capture_output=True, timeout=60).returncode == 0
         proc = subprocess.run([str(SERVER), "start", "--env"], capture_output=True, text=True, timeout=400)
         if proc.returncode != 0:
             msg = f"could not start Neo4j with {SERVER}:\n{proc.stderr[-2000:]}"
@@ -45,7 +48,7 @@ def neo4j_server():
             if line.startswith("export "):
                 key, _, value = line[len("export ") :].partition("=")
                 os.environ[key] = shlex.split(value)[0] if value else ""
-        uri, started = os.environ["GRAPHMEM_TEST_NEO4J_URI"], True
+        uri, started = os.environ["GRAPHMEM_TEST_NEO4J_URI"], not running
     creds = (uri, os.environ.get("GRAPHMEM_TEST_NEO4J_USER", "neo4j"), os.environ.get("GRAPHMEM_TEST_NEO4J_PASSWORD"))
     yield creds
     if started:
