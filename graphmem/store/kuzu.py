@@ -664,8 +664,9 @@ class KuzuStore:
 
         A statement over a namespace of more than :data:`RANGE_ROWS` nodes (the node its
         ``WHERE x.namespace = $ns`` names) runs once per range of their ids, the database opened
-        again between ranges: Kùzu holds a whole result, and the pages it read, until then
-        (a view build at 1M facts peaked 1.2–2 GB above what it kept)."""
+        again between ranges: Kùzu holds a whole result, and the pages it read, until then, so
+        ranges keep that bounded as a namespace grows (at 1M facts the peak fell by 70 MB; most
+        of it is the view itself, bench/README.md)."""
         ranges = self._ranges(text, params)
         if ranges is None:
             yield from self._parts(text, params)
