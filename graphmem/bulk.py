@@ -109,7 +109,6 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
     """Ingest ``items`` (``(path, documents or the error reading them)``) into ``mem``, noting each
     outcome in ``report`` and calling ``on_document(path, result)`` after each document."""
     parser = mem.pipeline.parser
-    t = mem.store.templates
     procs = None
     if workers > 1:
         import multiprocessing
@@ -154,7 +153,7 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
         for chunk in _chunks(items):
             docs = [d for _, d in chunk if isinstance(d, Document)]
             utts = [u for d in docs for u in mem._utterances(d, mem._source_for(d))]
-            stored = {r[0] for r in mem.store.run(t.stmt("existing_utterances", ids=[u.id for u in utts]))} if utts else set()
+            stored = mem.store.existing("Utterance", [u.id for u in utts])
             texts = [u.text for u in utts if u.id not in stored]
             known = TextVectors()  # this chunk's turns: their vectors, and token states for their facts
             if texts:  # the turns' vectors need no parse: embed them while the chunk is parsed

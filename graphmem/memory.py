@@ -261,7 +261,7 @@ class Memory:
         t = self.store.templates
         source = self._source_for(doc)
         utts = self._utterances(doc, source)
-        existing = {r[0] for r in self.store.run(t.stmt("existing_utterances", ids=[u.id for u in utts]))}
+        existing = self.store.existing("Utterance", [u.id for u in utts])
         new = [u for u in utts if u.id not in existing]
         if not new:
             return WriteReport(source.id, written=False)

@@ -172,6 +172,21 @@ MORE = [
 ]
 
 
+@pytest.mark.parametrize("lookups", ["in_list", "by_key"])
+def test_existing_finds_stored_ids_either_way(store, namespace, monkeypatch, lookups):
+    """Kùzu answers ``existing`` with one ``IN`` read, or key lookups in a large table (forced
+    here); rewriting a stored document is then still skipped whole."""
+    if lookups == "by_key":
+        monkeypatch.setattr("graphmem.store.kuzu.KEY_LOOKUPS_ABOVE", 0)
+    batch = make_batch(namespace, "d1", TURNS)
+    store.write_batch(batch)
+    utts, facts = [u.id for u in batch.utterances], [f.id for f in batch.facts]
+    assert store.existing("Utterance", [*utts, "nope", utts[0]]) == set(utts)
+    assert store.existing("Fact", facts[:2] + ["utt-x"]) == set(facts[:2])
+    assert store.existing("Fact", []) == set() and store.existing("Utterance", utts[:1] + facts) == {utts[0]}
+    assert not store.write_batch(make_batch(namespace, "d1", TURNS)).written
+
+
 @pytest.mark.parametrize("previous", [None, "utt-before"])
 def test_edge_rows_counts_what_batch_rows_gives(previous):
     from graphmem.store._rows import batch_rows, edge_rows

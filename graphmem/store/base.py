@@ -110,6 +110,9 @@ class Store(Protocol):
     def ensure_schema(self, *, embedding_dim: int) -> None:
         """Create tables, constraints and indexes if missing (idempotent)."""
 
+    def existing(self, label: str, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are stored as nodes of ``label`` (``Utterance`` or ``Fact``)."""
+
     def write_batch(self, batch: MemoryBatch) -> WriteReport:
         """Write one document's batch in one transaction: all of it or none."""
 

@@ -232,6 +232,12 @@ class Neo4jStore:
         except (Neo4jError, DriverError, OSError) as exc:
             raise self._wrap(exc) from exc
 
+    def existing(self, label: str, ids: Sequence[str]) -> set[str]:
+        if not ids:
+            return set()
+        name = {"Utterance": "existing_utterances", "Fact": "existing_facts"}[label]
+        return {r[0] for r in self.run(self.templates.stmt(name, ids=list(ids))).rows}
+
     def write_batch(self, batch: MemoryBatch) -> WriteReport:
         return self._write([batch])[0]
 
