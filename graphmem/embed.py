@@ -447,17 +447,17 @@ class Embedder:
         model = self.model
         if isinstance(model, _OnnxModel):
             return self._encode_onnx(model, list(texts), states=True)
-        tokenizer = model.tokenizer
         outs = model.encode(list(texts), batch_size=self.batch_size, output_value=None, show_progress_bar=False)
+        # The offsets sentence-transformers does not keep: the same tokenizer, once for all texts.
+        enc = model.tokenizer(list(texts), truncation=True, max_length=model.max_seq_length,
+                              return_offsets_mapping=True, return_special_tokens_mask=True)
         vecs, states = [], []
-        for text, out in zip(texts, outs):
+        for i, out in enumerate(outs):
             v = out["sentence_embedding"].float()
             vecs.append((v / v.norm().clamp(min=1e-12)).tolist())
-            enc = tokenizer(text, truncation=True, max_length=model.max_seq_length, return_offsets_mapping=True,
-                            return_special_tokens_mask=True)
-            n = len(enc["input_ids"])  # the model's rows beyond are padding
-            states.append(TokenStates.of(out["token_embeddings"][:n].float().numpy(), enc["offset_mapping"],
-                                         [1] * n, enc["special_tokens_mask"]))
+            n = len(enc["input_ids"][i])  # the model's rows beyond are padding
+            states.append(TokenStates.of(out["token_embeddings"][:n].float().numpy(), enc["offset_mapping"][i],
+                                         [1] * n, enc["special_tokens_mask"][i]))
         return vecs, states
 
     def _encode_onnx(self, model: _OnnxModel, texts: list[str], *, states: bool = False) -> Any:

@@ -24,6 +24,7 @@ __all__ = [
     "Hit",
     "Store",
     "SEARCHABLE",
+    "EXISTING",
     "Templates",
     "search_template",
 ]
@@ -31,6 +32,10 @@ __all__ = [
 #: The node labels that carry text and embeddings, i.e. what vector and
 #: full-text search may target. A fixed set: labels never come from users.
 SEARCHABLE = ("Fact", "Utterance")
+
+
+#: The template that finds which of ``$ids`` are stored, per label (:meth:`Store.existing`).
+EXISTING = {"Utterance": "existing_utterances", "Fact": "existing_facts"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import StoreError, StoreUnavailable
 from ..model import MemoryBatch
 from ._rows import batch_rows, prune_existing, supersede_queries, supersessions
-from .base import Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
+from .base import EXISTING, Capabilities, Hit, Result, Statement, Templates, WriteReport, search_template
 from .rview import (LOG_KEEP, LOG_KEY, NODE_LABELS, NS_KEY, RECALL_KEY, RecallView, build_view, change_note,
                     current_view, new_vectors, keep_view, namespaces_of, text_available, writes)
 from .vindex import BRUTE_FORCE_BELOW, VERSION_KEY, SideIndexes
@@ -235,8 +235,7 @@ class Neo4jStore:
     def existing(self, label: str, ids: Sequence[str]) -> set[str]:
         if not ids:
             return set()
-        name = {"Utterance": "existing_utterances", "Fact": "existing_facts"}[label]
-        return {r[0] for r in self.run(self.templates.stmt(name, ids=list(ids))).rows}
+        return {r[0] for r in self.run(self.templates.stmt(EXISTING[label], ids=list(ids))).rows}
 
     def write_batch(self, batch: MemoryBatch) -> WriteReport:
         return self._write([batch])[0]
