@@ -7,4 +7,4 @@ RETURN f.id AS id, s.id AS subject_id, f.predicate AS predicate, f.relation AS r
        f.mood AS mood, f.attribution AS attribution, f.confidence AS confidence, f.superseded AS superseded,
        u.id AS utterance_id, a.char_start AS char_start, a.char_end AS char_end,
        f.event_start AS event_start, f.event_end AS event_end, f.event_text AS event_text
-ORDER BY id
+ORDER BY id, utterance_id, char_start
