@@ -7,10 +7,14 @@ the database, that answers "which nodes are nearest to this vector" in about a
 millisecond (Kùzu's own HNSW index slows inserts a hundredfold, PERF-NOTES.md):
 
 * below :data:`BRUTE_FORCE_BELOW` vectors, exact cosine by one numpy matrix product;
-* from there on, an HNSW graph over the vectors stored as float16 (faiss ``IndexHNSWSQ``,
-  inner product over unit vectors): ≈ 0.9 KB a vector where hnswlib's float32 graph took
-  1.8 KB (``bench/README.md``, "the recall view and side index at 640k–660k facts"). A
-  float16 component is off by at most 6e-5 on unit vectors, so a cosine by at most ≈ 1e-3.
+* from there on, an HNSW graph over the vectors stored as 8-bit codes (faiss ``IndexHNSWSQ``
+  with ``QT_8bit``, inner product over unit vectors): ≈ 0.5 KB a vector, where float16 codes
+  took 0.9 KB and hnswlib's float32 graph 1.8 KB (``bench/README.md``). Each dimension is
+  quantized over its own range, trained on the first vectors of the graph (at least
+  :data:`BRUTE_FORCE_BELOW`) and widened by :data:`SQ_MARGIN`; a later component outside it is
+  clipped to it. On all-MiniLM-L6-v2's unit vectors of LoCoMo's turns a cosine is off by 4e-4
+  on average and 4e-3 at most, and LoCoMo recall is unchanged with every index on the graph
+  (``bench/README.md``).
 
 An index also hands out its vectors by row (:meth:`VectorIndex.rows_of`,
 :meth:`VectorIndex.vectors`), read in place: the recall view scores an entity's facts with
@@ -54,7 +58,13 @@ HNSW_EF_MIN = 64
 #: Vectors added to an HNSW graph at a time (unit-scaled part by part).
 ADD_PART = 65_536
 #: What :meth:`VectorIndex.save` writes for an HNSW index (older kinds are built again).
-HNSW_KIND = "hnsw-fp16"
+HNSW_KIND = "hnsw-sq8"
+#: Each dimension's 8-bit range: the training vectors' range widened by this share of it on
+#: each side, so that later vectors are seldom clipped (on LoCoMo's turns with 1,000 training
+#: vectors, 0.05 clipped 7e-4 of later components and 0.25 3e-6, for the same mean error).
+SQ_MARGIN = 0.25
+#: The most vectors about to be added that train a new graph's 8-bit ranges (with those held).
+SQ_TRAIN = 65_536
 #: Indexes one store holds (two labels per namespace: rview.MAX_VIEWS namespaces).
 MAX_INDEXES = 32
 
@@ -157,7 +167,7 @@ class IdTable:
 
 
 def _locked(method: Any) -> Any:
-    """Run under the index's lock: a search, or a read of the float16 codes, must not meet an add
+    """Run under the index's lock: a search, or a read of the 8-bit codes, must not meet an add
     that moves them (a store may be used from several threads)."""
 
     @functools.wraps(method)
@@ -176,6 +186,7 @@ class VectorIndex:
         self.ids = IdTable()  # row → node id, and back
         self._matrix = np.zeros((0, dim), dtype=np.float32)  # brute force: rows [0, len(ids))
         self._hnsw: Any = None
+        self._ranges: tuple[Any, np.ndarray, np.ndarray] | None = None  # the graph's 8-bit ranges (_decode)
         self.dirty = False  # holds vectors its files do not
         self.serial = next(_SERIAL)  # tells indexes apart whose rows may differ (a cache's key)
         self._lock = threading.RLock()
@@ -204,7 +215,7 @@ class VectorIndex:
         self.ids.extend(ids)
         self.dirty = True
         if self._hnsw is None and len(self.ids) >= BRUTE_FORCE_BELOW:
-            self._to_hnsw(start)
+            self._to_hnsw(start, _unit(given[keep[:SQ_TRAIN]]))
         if self._hnsw is not None:  # in parts: a whole build never holds a second float32 copy
             for lo in range(0, len(keep), ADD_PART):
                 self._hnsw.add(_unit(given[keep[lo : lo + ADD_PART]]))  # faiss numbers rows in order
@@ -216,12 +227,21 @@ class VectorIndex:
             self._matrix = grown
         self._matrix[start : len(self.ids)] = vectors
 
-    def _to_hnsw(self, n: int) -> None:
-        """From exact search to an HNSW graph holding the ``n`` rows of the matrix so far."""
+    def _to_hnsw(self, n: int, coming: np.ndarray) -> None:
+        """From exact search to an HNSW graph holding the ``n`` rows of the matrix so far, its
+        8-bit ranges trained on them and on ``coming`` (unit vectors about to be added)."""
         import faiss
 
-        index = faiss.IndexHNSWSQ(self.dim, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index = faiss.IndexHNSWSQ(self.dim, faiss.ScalarQuantizer.QT_8bit, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        sample = np.concatenate([self._matrix[:n], coming]) if n else coming
+        low, high = sample.min(axis=0), sample.max(axis=0)
+        width = np.maximum(high - low, 1e-6)
+        low, width = low - SQ_MARGIN * width, width * (1 + 2 * SQ_MARGIN)
+        # faiss's trained ranges: each dimension's minimum, then its width (ScalarQuantizer, QT_8bit)
+        storage = faiss.downcast_index(index.storage)
+        faiss.copy_array_to_vector(np.concatenate([low, width]).astype(np.float32), storage.sq.trained)
+        storage.is_trained = index.is_trained = True
         if n:
             index.add(self._matrix[:n])
         self._hnsw = index
@@ -236,15 +256,15 @@ class VectorIndex:
 
     @_locked
     def vectors(self, rows: np.ndarray) -> np.ndarray:
-        """The unit vectors of ``rows`` as float32 (read from the graph's float16 codes in place)."""
+        """The unit vectors of ``rows`` as float32 (decoded from the graph's 8-bit codes)."""
         if self._hnsw is None:
             return self._matrix[rows]
-        return self._codes()[rows].astype(np.float32)
+        return self._decode(rows)
 
     @_locked
     def dot(self, rows: np.ndarray, q: np.ndarray) -> np.ndarray:
         """The inner products of ``rows`` with ``q`` (float64): exact below the HNSW threshold,
-        float32 arithmetic over the float16 vectors above it (a popular entity's tens of
+        float32 arithmetic over the decoded 8-bit vectors above it (a popular entity's tens of
         thousands of facts in a few milliseconds)."""
         if self._hnsw is None:
             return self.vectors(rows).astype(np.float64) @ np.asarray(q, dtype=np.float64)
@@ -254,7 +274,7 @@ class VectorIndex:
     def top(self, rows: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` of ``rows`` (distinct) with the largest inner products with ``q``: their
         positions in ``rows`` and the products (float64), best first, equal products in the
-        order of ``rows``. Above the HNSW threshold faiss scans the float16 codes itself, the
+        order of ``rows``. Above the HNSW threshold faiss scans the 8-bit codes itself, the
         rows marked in a bitmap (17 ms for 40k of 660k rows, against 34–59 ms to convert them
         for :meth:`dot`); below it, :meth:`dot` and a sort."""
         if self._hnsw is None or not len(rows):
@@ -276,11 +296,18 @@ class VectorIndex:
         best = np.lexsort((at, -found))  # faiss leaves ties in no particular order
         return at[best], found[best]
 
-    def _codes(self) -> np.ndarray:
+    def _decode(self, rows: np.ndarray) -> np.ndarray:
+        """The vectors of ``rows`` from the graph's 8-bit codes, as faiss's ``QT_8bit`` decodes them."""
         import faiss
 
-        codes = faiss.downcast_index(self._hnsw.storage).codes  # moves as the index grows: read it each time
-        return faiss.rev_swig_ptr(codes.data(), codes.size()).view(np.float16).reshape(-1, self.dim)
+        storage = faiss.downcast_index(self._hnsw.storage)
+        codes = storage.codes  # moves as the index grows: read it each time
+        table = faiss.rev_swig_ptr(codes.data(), codes.size()).reshape(-1, self.dim)
+        if self._ranges is None or self._ranges[0] is not storage:
+            trained = faiss.vector_to_array(storage.sq.trained)
+            self._ranges = (storage, trained[: self.dim], trained[self.dim :] / 255.0)
+        _, low, step = self._ranges
+        return low + (table[rows].astype(np.float32) + 0.5) * step
 
     @_locked
     def search(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
