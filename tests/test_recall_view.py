@@ -183,7 +183,7 @@ def _as_of_rebuild(store, namespace: str, cues: list[str], vectors: list[list[fl
 
 def test_a_popular_entity_s_best_come_from_the_index_as_from_scoring_them_all(monkeypatch):
     """Above the HNSW threshold an entity with many facts has its best ``fetch`` found by faiss
-    over the float16 codes (VectorIndex.top): the same candidates as scoring every fact."""
+    over the 8-bit codes (VectorIndex.top): the same candidates as scoring every fact."""
     import graphmem.store.rview as rview
     import graphmem.store.vindex as vindex
     from graphmem.store.rview import RecallView
@@ -458,16 +458,20 @@ def test_entity_candidates_match_a_sort_of_every_pair():
     assert "no_vector" in view.entity_candidates(["small"], base[1].tolist(), 1000, 600)
 
 
-def test_rows_share_repeated_text_and_read_back_as_dicts():
+def test_rows_keep_their_values_and_read_back_as_dicts():
+    """A row is kept as one string of its values (the key apart): every kind of value a
+    hydration row holds comes back as it went in, as a dict in column order."""
     from graphmem.store.rview import Rows
 
-    values: dict[str, str] = {}
-    rows = Rows(["id", "speaker", "text"], values, unique=("id", "text"))
-    rows["a"] = {"id": "a", "speaker": "".join(["Ali", "ce"]), "text": "one"}
-    rows["b"] = {"id": "b", "speaker": "".join(["Al", "ice"]), "text": "two"}
-    assert rows["a"] == {"id": "a", "speaker": "Alice", "text": "one"} and list(rows) == ["a", "b"]
-    assert rows["a"]["speaker"] is rows["b"]["speaker"]  # one copy of a repeated value
-    assert "one" not in values and "a" not in values  # unique columns are not looked up
+    rows = Rows(["id", "speaker", "text", "position", "confidence", "polarity", "act"], "id")
+    rows["a"] = {"text": "one é", "id": "a", "speaker": "Alice", "position": 2**40, "confidence": 0.85,
+                 "polarity": False, "act": None}
+    rows["b"] = {"id": "b", "speaker": "Bob", "text": "", "position": -3, "confidence": 1.0, "polarity": True,
+                 "act": "question"}
+    assert list(rows["a"].items()) == [("id", "a"), ("speaker", "Alice"), ("text", "one é"), ("position", 2**40),
+                                       ("confidence", 0.85), ("polarity", False), ("act", None)]
+    assert rows["b"]["polarity"] is True and rows["b"]["confidence"] == 1.0 and list(rows) == ["a", "b"]
+    assert rows.values_of("b") == ("Bob", "", -3, 1.0, True, "question") and rows.values_of("c") is None
     assert rows == {"a": rows["a"], "b": rows["b"]} and "b" in rows and "c" not in rows
     del rows["a"]
     assert len(rows) == 1 and rows.get("a") is None

@@ -36,6 +36,7 @@ sharing a word with the cue that may be recalled, by score then id.
 from __future__ import annotations
 
 import json
+import marshal
 import math
 import re
 from array import array
@@ -210,20 +211,28 @@ def _idf(df: np.ndarray | float, n: float) -> np.ndarray | float:
 
 
 class Rows(MutableMapping[str, dict[str, Any]]):
-    """Hydration rows by node id. Each is kept as a tuple in one column order, its text values
-    shared with every equal one of the view (a speaker, a session, an utterance's text in each
-    of its facts' rows); reading a row builds its dict. Thirty-five columns in a dict cost
-    ≈ 2.5× as much (``bench/README.md``, the recall view at 100k facts)."""
+    """Hydration rows by node id. Each is kept as one ``marshal`` string of its values but the
+    key, in one column order; reading a row builds its dict. A tuple of the values took
+    ≈ 2.5× less than a dict, and one string takes 20–45% less than the tuple with its text,
+    number and float objects (``bench/README.md``, the recall view at 1M facts); a recall
+    reads a few hundred rows (≈ 1 µs each)."""
 
-    def __init__(self, columns: Sequence[str], values: dict[str, str], unique: Sequence[str] = ()) -> None:
+    def __init__(self, columns: Sequence[str], key: str) -> None:
         self.columns = tuple(columns)
         self._names = frozenset(self.columns)
-        self._share = tuple(c not in unique for c in self.columns)  # unique columns: not worth a look-up
-        self._values = values  # text value → the one copy kept
-        self._rows: dict[str, tuple[Any, ...]] = {}
+        self._key = key
+        self._rest = tuple(c for c in self.columns if c != key)  # the columns kept in a row's string
+        self._rows: dict[str, bytes] = {}
+
+    def values_of(self, key: str) -> tuple[Any, ...] | None:
+        """The row's values but the key, in :attr:`_rest` order; None without a row."""
+        row = self._rows.get(key)
+        return None if row is None else marshal.loads(row)
 
     def __getitem__(self, key: str) -> dict[str, Any]:
-        return dict(zip(self.columns, self._rows[key]))
+        row = dict(zip(self._rest, marshal.loads(self._rows[key])))
+        row[self._key] = key
+        return {c: row[c] for c in self.columns}
 
     def _check(self, row: Mapping[str, Any]) -> None:
         if row.keys() != self._names:
@@ -231,9 +240,7 @@ class Rows(MutableMapping[str, dict[str, Any]]):
 
     def __setitem__(self, key: str, row: Mapping[str, Any]) -> None:
         self._check(row)
-        values = self._values
-        self._rows[key] = tuple(values.setdefault(v, v) if share and type(v) is str else v
-                                for v, share in zip((row[c] for c in self.columns), self._share))
+        self._rows[key] = marshal.dumps(tuple(row[c] for c in self._rest))
 
     def __delitem__(self, key: str) -> None:
         del self._rows[key]
@@ -252,19 +259,20 @@ class FactRows(Rows):
     """A fact's hydration rows: its own columns kept, its anchor utterance's columns
     (:data:`_BORROWED`) read from that utterance's row when the row is read."""
 
-    def __init__(self, values: dict[str, str], utterances: Rows) -> None:
-        super().__init__(_FACT_OWN, values, unique=("id", "text", "event_text"))
+    def __init__(self, utterances: Rows) -> None:
+        super().__init__(_FACT_OWN, "id")
         self._utterances = utterances
-        self._at = self.columns.index("utterance_id")
-        self._none = (None,) * len(utterances.columns)  # an anchor without a row (never, by the joins)
-        # each column of fact_details, in its order: (name, from the utterance's row, position)
-        self._plan = [(c, c in _BORROWED, utterances.columns.index(c) if c in _BORROWED else self.columns.index(c))
-                      for *_, c in _FACT_COLUMNS]
+        self._at = self._rest.index("utterance_id")
+        self._none = (None,) * len(utterances._rest)  # an anchor without a row (never, by the joins)
+        # each column of fact_details, in its order: (name, where: 0 own, 1 the utterance's, 2 the key; position)
+        self._plan = [(c, 2, 0) if c == "id" else (c, 1, utterances._rest.index(c)) if c in _BORROWED
+                      else (c, 0, self._rest.index(c)) for *_, c in _FACT_COLUMNS]
 
     def __getitem__(self, key: str) -> dict[str, Any]:
-        own = self._rows[key]
-        utterance = self._utterances._rows.get(own[self._at], self._none)
-        return {c: (utterance if borrowed else own)[i] for c, borrowed, i in self._plan}
+        own = marshal.loads(self._rows[key])
+        utterance = self._utterances.values_of(own[self._at]) or self._none
+        parts = (own, utterance, (key,))
+        return {c: parts[where][i] for c, where, i in self._plan}
 
     def _check(self, row: Mapping[str, Any]) -> None:  # a whole fact_details row, or only the kept columns
         if not self._names <= row.keys():
@@ -272,13 +280,13 @@ class FactRows(Rows):
 
     def anchor_key(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
         """:func:`_time_key` of a row's anchor, its time and position taken from the utterance's row."""
-        utterance = self._utterances._rows.get(row["utterance_id"])
+        utterance = self._utterances.values_of(row["utterance_id"])
         if utterance is None:
             return _time_key({"utterance_id": row["utterance_id"]})
-        return _time_key(dict(zip(self._utterances.columns, utterance)))
+        return _time_key({**dict(zip(self._utterances._rest, utterance)), "utterance_id": row["utterance_id"]})
 
     def stored_key(self, key: str) -> tuple[Any, ...]:
-        return self.anchor_key({"utterance_id": self._rows[key][self._at]})
+        return self.anchor_key({"utterance_id": marshal.loads(self._rows[key])[self._at]})
 
 
 class TextIndex:
@@ -412,10 +420,9 @@ class RecallView:
         self.text = text  # ranks full text itself (fact_text, utterance_text, the entity search)
         self.fact_ok: set[str] = set()  # not a question, not retracted, not superseded
         self.utterance_ok: set[str] = set()  # not retracted
-        values: dict[str, str] = {}  # text values shared by the rows of both
         #: Hydration rows (a fact's: the anchor with the latest time).
-        self.utterances = Rows([c for *_, c in _UTTERANCE_COLUMNS], values)
-        self.facts = FactRows(values, self.utterances)
+        self.utterances = Rows([c for *_, c in _UTTERANCE_COLUMNS], "utterance_id")
+        self.facts = FactRows(self.utterances)
         self.entity_facts: dict[str, list[str]] = {}
         self.entity_df: dict[str, int] = {}  # distinct utterances anchoring the entity's facts
         self._entity_utts: dict[str, set[str]] = {}  # those utterances, so a write only adds to them
