@@ -419,6 +419,13 @@ def test_kuzu_load_from_writes_what_row_statements_write(tmp_path, namespace, mo
         return done
 
     monkeypatch.setattr(kuzu_mod.KuzuStore, "_load", counting)
+    real_entities = kuzu_mod.KuzuStore._load_entities
+
+    def counting_entities(self, rows):
+        real_entities(self, rows)
+        loads.append(f"Entity:{len(rows)}")
+
+    monkeypatch.setattr(kuzu_mod.KuzuStore, "_load_entities", counting_entities)
     graphs = {}
     for load_min in (10**9, 1):
         monkeypatch.setattr(kuzu_mod, "LOAD_MIN", load_min)
@@ -433,7 +440,8 @@ def test_kuzu_load_from_writes_what_row_statements_write(tmp_path, namespace, mo
             graphs[load_min] = _everything(st, namespace)
         finally:
             st.close()
-    assert loads == ["Utterance:5:True", "Fact:5:True", "Utterance:2:True", "Fact:2:True"]  # with LOAD_MIN 1
+    # with LOAD_MIN 1; the second document's entities (Alice, Bob, Airbus...) merge into stored ones
+    assert loads == ["Utterance:5:True", "Entity:6", "Fact:5:True", "Utterance:2:True", "Entity:4", "Fact:2:True"]
     assert graphs[1] == graphs[10**9]
     sizes = {table: len(rows) for table, rows in graphs[1].items()}
     assert sizes == {"Source": 2, "Utterance": 7, "Entity": 6, "Fact": 7, "PART_OF": 7, "NEXT": 5, "SUBJECT": 7,

@@ -458,6 +458,8 @@ class KuzuStore:
                 self._write_linked(rows)
             elif name in copies and len(rows) >= COPY_MIN:
                 self._copy(_COPIES[name], rows)
+            elif name == "write_entity" and len(rows) >= LOAD_MIN and len({r["id"] for r in rows}) == len(rows):
+                self._load_entities(rows)
             elif not (name in _LOADS and len(rows) >= LOAD_MIN and self._load(*_LOADS[name], rows)):
                 text = t[name]
                 for row in rows:
@@ -510,6 +512,21 @@ class KuzuStore:
         except RuntimeError as exc:
             raise StoreError(_refused(exc), store=self.name, statement=text) from exc
         return True
+
+    def _load_entities(self, rows: list[dict[str, Any]]) -> None:
+        """Merge a document's entities (ids distinct) with ``load_entities``: write_entity's
+        MERGE for every row in one statement, the rows as an Arrow table."""
+        import pyarrow as pa
+
+        text = self.templates["load_entities"]
+        table = pa.table({
+            **{col: pa.array([r[col] for r in rows], pa.string()) for col in ("id", "namespace", "name", "type", "seen")},
+            "aliases": pa.array([list(r["aliases"]) for r in rows], pa.list_(pa.string())),
+        })
+        try:
+            self._conn.execute(text, {"rows": table})
+        except RuntimeError as exc:
+            raise StoreError(_refused(exc), store=self.name, statement=text) from exc
 
     def _write_linked(self, rows: list[dict[str, Any]]) -> None:
         """Each new fact with its edges in one statement (see :func:`_link_facts`), or, for a
