@@ -246,6 +246,9 @@ def test_hnsw_files_round_trip_and_older_kinds_are_built_again(tmp_path, monkeyp
     assert again.search(q, 1)[0][0] == "new"
     assert VectorIndex.load(tmp_path / "fact-x", 16) is None  # another dimension
     meta = json.loads((tmp_path / "fact-x.json").read_text())
+    assert meta["kind"] == "hnsw-sq8"
+    (tmp_path / "fact-x.json").write_text(json.dumps({**meta, "kind": "hnsw-fp16"}))  # float16 codes, before 8-bit
+    assert VectorIndex.load(tmp_path / "fact-x", 32) is None
     (tmp_path / "fact-x.json").write_text(json.dumps({**meta, "kind": "hnsw"}))  # hnswlib's files, before faiss
     (tmp_path / "fact-x.hnsw").write_bytes(b"an hnswlib graph")
     assert VectorIndex.load(tmp_path / "fact-x", 32) is None
