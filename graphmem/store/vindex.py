@@ -186,7 +186,7 @@ class VectorIndex:
         self.ids = IdTable()  # row → node id, and back
         self._matrix = np.zeros((0, dim), dtype=np.float32)  # brute force: rows [0, len(ids))
         self._hnsw: Any = None
-        self._ranges: tuple[Any, np.ndarray, np.ndarray] | None = None  # the graph's 8-bit ranges (_decode)
+        self._ranges: tuple[Any, np.ndarray, np.ndarray] | None = None  # (graph, minima, steps): _decode
         self.dirty = False  # holds vectors its files do not
         self.serial = next(_SERIAL)  # tells indexes apart whose rows may differ (a cache's key)
         self._lock = threading.RLock()
@@ -303,9 +303,9 @@ class VectorIndex:
         storage = faiss.downcast_index(self._hnsw.storage)
         codes = storage.codes  # moves as the index grows: read it each time
         table = faiss.rev_swig_ptr(codes.data(), codes.size()).reshape(-1, self.dim)
-        if self._ranges is None or self._ranges[0] is not storage:
+        if self._ranges is None or self._ranges[0] is not self._hnsw:  # a graph's ranges never change
             trained = faiss.vector_to_array(storage.sq.trained)
-            self._ranges = (storage, trained[: self.dim], trained[self.dim :] / 255.0)
+            self._ranges = (self._hnsw, trained[: self.dim], trained[self.dim :] / 255.0)
         _, low, step = self._ranges
         return low + (table[rows].astype(np.float32) + 0.5) * step
 
