@@ -46,9 +46,10 @@ if TYPE_CHECKING:
 
 __all__ = ["ingest_documents", "CHUNK_TURNS"]
 
-#: Turns parsed together: enough to fill spaCy's batches; few, so that the first chunk's
-#: vectors (which its documents' writes wait for) come soon.
-CHUNK_TURNS = 128
+#: Turns parsed and embedded together. Larger chunks pay a chunk's fixed costs (a lookup, a
+#: model call sorted by length, a parse) less often: 600 LoCoMo turns took 11.2–12.3 s in chunks
+#: of 128, 10.5–11.6 s of 256, 9.3–10.7 s of 512 and 9.9–10.0 s of 1,024 (bench/README.md).
+CHUNK_TURNS = 512
 #: A group commit closes once its documents hold this many turns: a COMMIT after COPYs costs
 #: ≈ 0.5 s, so fewer, larger groups (256 → 512 turns: 600 LoCoMo turns 13.8 → 10.1–11.4 s).
 GROUP_TURNS = 512
