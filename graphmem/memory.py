@@ -122,14 +122,23 @@ class Memory:
 
     @property
     def embedder(self):
-        # Built once under the lock; read without it (bulk ingest's embedding thread reads it
-        # while the ingesting thread holds the lock).
-        if self._embedder is not None:
-            return self._embedder
-        with self._lock:
-            if self._embedder is None:
-                self._embedder = self._new_embedder()
-            return self._embedder
+        return self._built("_embedder", self._new_embedder)
+
+    @property
+    def pipeline(self):
+        return self._built("_pipeline", self._new_pipeline)
+
+    def _built(self, attr: str, make: Callable[[], Any]) -> Any:
+        """A lazily built part: made once under the lock, read without it (bulk ingest's
+        embedding thread reads the embedder while the ingesting thread holds the lock)."""
+        part = getattr(self, attr)
+        if part is None:
+            with self._lock:
+                part = getattr(self, attr)
+                if part is None:
+                    part = make()
+                    setattr(self, attr, part)
+        return part
 
     def _new_embedder(self):
         from .embed import Embedder
@@ -138,20 +147,13 @@ class Memory:
         return Embedder(c.embedding_model, batch_size=c.embedding_batch_size,
                         backend=c.embedding_backend, threads=c.embedding_threads, cache_dir=c.cache_dir)
 
-    @property
-    def pipeline(self):
-        if self._pipeline is not None:  # as embedder
-            return self._pipeline
-        with self._lock:
-            if self._pipeline is None:
-                from .nlp import Pipeline, SpacyParser
-                from .nlp.coref_models import load_cluster_model
+    def _new_pipeline(self):
+        from .nlp import Pipeline, SpacyParser
+        from .nlp.coref_models import load_cluster_model
 
-                self._pipeline = Pipeline(SpacyParser(self.config.spacy_model, blis=self.config.spacy_blis),
-                                          coref_model=load_cluster_model(self.config.coref),
-                                          coref_mode=self.config.coref_mode,
-                                          coreference=self.config.coreference, discourse=self.config.discourse)
-            return self._pipeline
+        c = self.config
+        return Pipeline(SpacyParser(c.spacy_model, blis=c.spacy_blis), coref_model=load_cluster_model(c.coref),
+                        coref_mode=c.coref_mode, coreference=c.coreference, discourse=c.discourse)
 
     def _schema_dim(self) -> int:
         # The dimension is recorded beside the model name in the store's Meta, so opening an

@@ -422,8 +422,9 @@ def test_kuzu_load_from_writes_what_row_statements_write(tmp_path, namespace, mo
     real_entities = kuzu_mod.KuzuStore._load_entities
 
     def counting_entities(self, rows):
-        real_entities(self, rows)
+        done = real_entities(self, rows)
         loads.append(f"Entity:{len(rows)}")
+        return done
 
     monkeypatch.setattr(kuzu_mod.KuzuStore, "_load_entities", counting_entities)
     graphs = {}

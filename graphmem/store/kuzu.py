@@ -252,6 +252,7 @@ class KuzuStore:
         self._rel_columns: dict[str, list[tuple[str, str]]] = {}  # rel table → its properties, stored order
         self._rel_ends: dict[str, tuple[str, str]] = {}  # rel table → its FROM and TO node tables
         self._range_cuts: dict[tuple[str, str], tuple[Any, list[str] | None]] = {}  # see _ranges
+        self._counts: dict[str, int] = {}  # node table → its nodes, until a transaction starts or ends (_count)
         self._views: dict[str, RecallView] = {}  # namespace → recall view (derived, see rview.py)
         self.view_stats = {"builds": 0, "updates": 0}  # recall views built whole / updated in place
         self.reopened = 0  # times the database was opened again after a large read (_reopen)
@@ -323,6 +324,7 @@ class KuzuStore:
         self._reopen_if_due()
         if not params and text in _TX_STATEMENTS:
             self._in_tx = text == "BEGIN TRANSACTION"
+            self._counts.clear()
         try:
             if params:  # a parameterized statement runs again and again (one per written row): plan it once
                 key = (text, _signature(params))  # Kùzu types a plan by its parameters' values
@@ -432,9 +434,12 @@ class KuzuStore:
         return frozenset(out)
 
     def _count(self, label: str) -> int:
-        """The nodes of a table (a scan of node ids only: ≈ 1 ms at 1M warm). ``label`` is always
-        graphmem's own (schema.cypher), never a user's."""
-        return int(self._raw(f"MATCH (n:{label}) RETURN count(n)").scalar() or 0)
+        """The nodes of a table (a scan of node ids only: ≈ 1 ms at 1M warm), counted again once a
+        transaction starts or ends: it only chooses between ways to read or write (72 counts for
+        600 LoCoMo turns were 0.09 s). ``label`` is always graphmem's own (schema.cypher)."""
+        if label not in self._counts:
+            self._counts[label] = int(self._raw(f"MATCH (n:{label}) RETURN count(n)").scalar() or 0)
+        return self._counts[label]
 
     def _write(self, batch: MemoryBatch, copies: frozenset[str] = frozenset()) -> tuple[WriteReport, Any]:
         """One document's rows, inside the open transaction; with the side index's version before
@@ -458,9 +463,7 @@ class KuzuStore:
                 self._write_linked(rows)
             elif name in copies and len(rows) >= COPY_MIN:
                 self._copy(_COPIES[name], rows)
-            elif name == "write_entity" and len(rows) >= LOAD_MIN and len({r["id"] for r in rows}) == len(rows):
-                self._load_entities(rows)
-            elif not (name in _LOADS and len(rows) >= LOAD_MIN and self._load(*_LOADS[name], rows)):
+            elif not self._loaded(name, rows):
                 text = t[name]
                 for row in rows:
                     self._raw(text, row)
@@ -507,22 +510,34 @@ class KuzuStore:
             if column is None:
                 return False
             columns[col] = column
-        try:
-            self._conn.execute(text, {"rows": pa.table(columns)})
-        except RuntimeError as exc:
-            raise StoreError(_refused(exc), store=self.name, statement=text) from exc
+        self._execute_table(text, pa.table(columns))
         return True
 
-    def _load_entities(self, rows: list[dict[str, Any]]) -> None:
-        """Merge a document's entities (ids distinct) with ``load_entities``: write_entity's
-        MERGE for every row in one statement, the rows as an Arrow table."""
+    def _load_entities(self, rows: list[dict[str, Any]]) -> bool:
+        """Merge a document's entities with ``load_entities``: write_entity's MERGE for every row
+        in one statement, the rows as an Arrow table. False, nothing written, when an id comes
+        twice (its rows' aliases then merge one statement at a time)."""
         import pyarrow as pa
 
-        text = self.templates["load_entities"]
-        table = pa.table({
+        if len({r["id"] for r in rows}) != len(rows):
+            return False
+        self._execute_table(self.templates["load_entities"], pa.table({
             **{col: pa.array([r[col] for r in rows], pa.string()) for col in ("id", "namespace", "name", "type", "seen")},
             "aliases": pa.array([list(r["aliases"]) for r in rows], pa.list_(pa.string())),
-        })
+        }))
+        return True
+
+    def _loaded(self, name: str, rows: list[dict[str, Any]]) -> bool:
+        """Whether the rows of template ``name`` went in with its one ``LOAD FROM`` statement
+        (from :data:`LOAD_MIN` rows on); False, nothing written, when they are to go a row each."""
+        if len(rows) < LOAD_MIN:
+            return False
+        if name == "write_entity":
+            return self._load_entities(rows)
+        return name in _LOADS and self._load(*_LOADS[name], rows)
+
+    def _execute_table(self, text: str, table: Any) -> None:
+        """Run a ``LOAD FROM $rows`` statement over an Arrow table."""
         try:
             self._conn.execute(text, {"rows": table})
         except RuntimeError as exc:
@@ -533,7 +548,7 @@ class KuzuStore:
         batch of :data:`LOAD_MIN` or more, the facts in one statement and then each fact's edges
         in one; where an end was not found, its edges are written one statement each."""
         t = self.templates
-        if len(rows) >= LOAD_MIN and self._load("load_facts", "Fact", rows):
+        if self._loaded("write_fact", rows):
             for row in rows:
                 text = t["link_fact_object" if "object_id" in row else "link_fact"]
                 if not self._raw(text, _params_of(text, row)).rows:

@@ -223,8 +223,9 @@ class Rows(MutableMapping[str, dict[str, Any]]):
     def __init__(self, columns: Sequence[str], key: str) -> None:
         self.columns = tuple(columns)
         self._names = frozenset(self.columns)
-        self._key = key
         self._rest = tuple(c for c in self.columns if c != key)  # the columns kept in a row's string
+        # each column's place in (key, *the string's values)
+        self._order = tuple((c, 0 if c == key else 1 + self._rest.index(c)) for c in self.columns)
         self._rows: dict[str, bytes] = {}
 
     def values_of(self, key: str) -> tuple[Any, ...] | None:
@@ -233,9 +234,8 @@ class Rows(MutableMapping[str, dict[str, Any]]):
         return None if row is None else marshal.loads(row)
 
     def __getitem__(self, key: str) -> dict[str, Any]:
-        row = dict(zip(self._rest, marshal.loads(self._rows[key])))
-        row[self._key] = key
-        return {c: row[c] for c in self.columns}
+        values = (key, *marshal.loads(self._rows[key]))
+        return {c: values[i] for c, i in self._order}
 
     def _check(self, row: Mapping[str, Any]) -> None:
         if row.keys() != self._names:

@@ -186,7 +186,6 @@ class VectorIndex:
         self.ids = IdTable()  # row → node id, and back
         self._matrix = np.zeros((0, dim), dtype=np.float32)  # brute force: rows [0, len(ids))
         self._hnsw: Any = None
-        self._ranges: tuple[Any, np.ndarray, np.ndarray] | None = None  # (graph, minima, steps): _decode
         self.dirty = False  # holds vectors its files do not
         self.serial = next(_SERIAL)  # tells indexes apart whose rows may differ (a cache's key)
         self._lock = threading.RLock()
@@ -297,17 +296,13 @@ class VectorIndex:
         return at[best], found[best]
 
     def _decode(self, rows: np.ndarray) -> np.ndarray:
-        """The vectors of ``rows`` from the graph's 8-bit codes, as faiss's ``QT_8bit`` decodes them."""
+        """The vectors of ``rows``, decoded by faiss from the graph's 8-bit codes."""
         import faiss
 
         storage = faiss.downcast_index(self._hnsw.storage)
         codes = storage.codes  # moves as the index grows: read it each time
-        table = faiss.rev_swig_ptr(codes.data(), codes.size()).reshape(-1, self.dim)
-        if self._ranges is None or self._ranges[0] is not self._hnsw:  # a graph's ranges never change
-            trained = faiss.vector_to_array(storage.sq.trained)
-            self._ranges = (self._hnsw, trained[: self.dim], trained[self.dim :] / 255.0)
-        _, low, step = self._ranges
-        return low + (table[rows].astype(np.float32) + 0.5) * step
+        table = faiss.rev_swig_ptr(codes.data(), codes.size()).reshape(-1, storage.code_size)
+        return storage.sa_decode(np.ascontiguousarray(table[rows]))
 
     @_locked
     def search(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
