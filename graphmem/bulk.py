@@ -10,12 +10,14 @@
    its facts get their vectors on that thread (``Memory._embed``: pooled from their turns'
    token states, or their own texts embedded) while the main thread extracts the next
    document;
-3. documents are written in input order once their vectors are there, several in one
-   transaction (``Store.write_batches``, a group commit, until they hold :data:`GROUP_TURNS`
-   turns); a full group is written as soon as its vectors are in, while the next chunks
-   are parsed. A group is all or nothing; when it fails, its documents are written again one
-   transaction each, so those before the failing one are stored and the failure raises as
-   it would have alone. The per-document atomicity and idempotence of ``Memory.add`` hold:
+3. documents are written in input order, several in one transaction
+   (``Store.write_batches``, a group commit, until they hold :data:`GROUP_TURNS` turns), on a
+   writer thread: a full group goes to it at once and is written when its vectors are in,
+   while the main thread parses on and reads the store on its own connection (the last
+   committed state; what is still being written it holds itself). Kùzu and Neo4j's driver
+   release the GIL while a statement runs. A group is all or nothing; when it fails, its
+   documents are written again one transaction each, so those before the failing one are
+   stored and the failure raises, on the main thread, as it would have alone. The per-document atomicity and idempotence of ``Memory.add`` hold:
    a document is never stored in part, and one stored already is skipped.
 
 A document that continues a session still waiting to be written waits for that write first:
@@ -53,11 +55,12 @@ CHUNK_TURNS = 512
 #: A group commit closes once its documents hold this many turns: a COMMIT after COPYs costs
 #: ≈ 0.5 s, so fewer, larger groups (256 → 512 turns: 600 LoCoMo turns 13.8 → 10.1–11.4 s).
 GROUP_TURNS = 512
-#: Full groups that may wait for their vectors while the main thread parses on; one more, and
-#: it waits for the oldest.
-MAX_CLOSED = 2
+#: Full groups that may wait for the writer thread while the main thread parses on; one more,
+#: and it waits for the oldest.
+MAX_IN_FLIGHT = 2
 
 Item = tuple[Path, "list[Document] | InputError"]
+_Written = tuple["list[WriteReport]", "BaseException | None"]
 OnDocument = Callable[[Path, Any], None]
 
 
@@ -119,37 +122,53 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
         procs = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
                                     initargs=(mem.config.spacy_model, mem.config.spacy_blis))
     embedding = ThreadPoolExecutor(1, thread_name_prefix="graphmem-embed")
+    writing = ThreadPoolExecutor(1, thread_name_prefix="graphmem-write")
     group: list[_Pending] = []  # prepared, waiting for their vectors and their group's commit
-    closed: deque[list[_Pending]] = deque()  # full groups, written in order once their vectors are in
+    # full groups handed to the writer thread, in input order, with what writing them returns
+    in_flight: deque[tuple[list[_Pending], Future[_Written]]] = deque()
 
-    def done(p: _Pending, result: WriteReport) -> None:
-        mem._record(report, p.doc, result)
-        if on_document:
-            on_document(p.path, result)
-
-    def write(todo: list[_Pending]) -> None:
-        for p in todo:
-            p.vectors.result()
+    def write(todo: list[_Pending]) -> _Written:
+        """On the writer thread: the group once its vectors are in, in one transaction, else
+        one document at a time up to the first that fails; its reports and that failure."""
+        results: list[WriteReport] = []
         try:
-            results = mem.store.write_batches([p.batch for p in todo]) if len(todo) > 1 else None
-        except Exception:  # noqa: BLE001 - nothing of the group is stored: one by one below
-            results = None
-        if results is None:
-            for p in todo:  # raises at a failing document, those before it stored and reported
-                done(p, mem.store.write_batch(p.batch))
-            return
-        for p, result in zip(todo, results):
-            done(p, result)
+            for p in todo:
+                p.vectors.result()
+            try:
+                return mem.store.write_batches([p.batch for p in todo]), None
+            except Exception:  # noqa: BLE001 - nothing of the group is stored: one by one below
+                pass
+            for p in todo:
+                results.append(mem.store.write_batch(p.batch))
+        except BaseException as exc:  # noqa: BLE001 - raised on the ingesting thread (collect)
+            return results, exc
+        return results, None
+
+    def collect(*, wait: bool) -> None:
+        """Report the written groups in order (``wait``: every group handed over); a document's
+        failure raises here, after those before it are reported."""
+        while in_flight and (wait or in_flight[0][1].done() or len(in_flight) > MAX_IN_FLIGHT):
+            todo, future = in_flight.popleft()
+            results, error = future.result()
+            for p, result in zip(todo, results):
+                mem._record(report, p.doc, result)
+                if on_document:
+                    on_document(p.path, result)
+            if error is not None:
+                raise error
 
     def drain(*, wait: bool) -> None:
-        """Write the full groups whose vectors are all in, so the main thread parses on while the
-        embedding catches up; with ``wait``, every group, the open one too (outcomes in order)."""
+        """Report what the writer thread wrote; with ``wait``, hand it the open group too and wait
+        for every group, so that the store holds all that was prepared (outcomes in order)."""
         nonlocal group
         if wait and group:
-            closed.append(group)
-            group = []
-        while closed and (wait or len(closed) > MAX_CLOSED or all(p.vectors.done() for p in closed[0])):
-            write(closed.popleft())
+            close()
+        collect(wait=wait)
+
+    def close() -> None:
+        nonlocal group
+        in_flight.append((group, writing.submit(write, group)))
+        group = []
 
     try:
         for chunk in _chunks(items):
@@ -174,7 +193,7 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
                         on_document(path, doc)
                     continue
                 source_id = mem._source_for(doc).id
-                if any(p.source_id == source_id for g in (*closed, group) for p in g):
+                if any(p.source_id == source_id for g in (*(t for t, _ in in_flight), group) for p in g):
                     drain(wait=True)  # the session's tail must be in the store before we continue it
                 prepared = mem._prepare_batch(doc)
                 if isinstance(prepared, WriteReport):
@@ -186,22 +205,21 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
                 vectors = embedding.submit(mem._embed, prepared, known=known)
                 group.append(_Pending(path, doc, source_id, prepared, vectors))
                 if sum(len(p.batch.utterances) for p in group) >= GROUP_TURNS:
-                    closed.append(group)
-                    group = []
+                    close()
                 drain(wait=False)
             parser.clear_prefetched()
         drain(wait=True)
     except Exception:
-        group = [p for g in (*closed, group) for p in g if not p.vectors.cancelled()]
-        closed.clear()
-        if group:
+        group = [p for p in group if not p.vectors.cancelled()]
+        while group or in_flight:  # what was read before the failure is still written, as one by one would
             try:
-                drain(wait=True)  # what was read before the failure is still written, as one by one would
+                drain(wait=True)
             except Exception:  # noqa: BLE001 - the first error is the one to report
-                pass
+                continue
         raise
     finally:
         parser.clear_prefetched()
         embedding.shutdown(wait=True)
+        writing.shutdown(wait=True)
         if procs is not None:
             procs.shutdown(wait=True, cancel_futures=True)

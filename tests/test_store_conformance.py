@@ -457,3 +457,32 @@ def test_kuzu_load_from_takes_rows_a_statement_each_when_a_vector_is_missing():
     col = _arrow_column([[1.0, 2.0], [3.0, 4.0]], "FLOAT[2]")
     assert col.to_pylist() == [[1.0, 2.0], [3.0, 4.0]]
     assert _arrow_column(["a", None], "STRING").to_pylist() == ["a", None]
+
+
+def test_one_thread_reads_while_another_writes(store, namespace):
+    """Bulk ingest writes on a writer thread while the ingesting thread reads the store: each read
+    sees whole documents only (none half-written), and every write lands."""
+    import threading
+
+    batches = [make_batch(namespace, f"d{i}", TURNS) for i in range(6)]
+    ids = [u.id for b in batches for u in b.utterances]
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            for b in batches:
+                store.write_batch(b)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    seen = []
+    while thread.is_alive():
+        seen.append(len(store.existing("Utterance", ids)))
+    thread.join()
+    assert not errors
+    assert all(n % len(TURNS) == 0 for n in seen), seen  # a document's turns come all at once
+    assert seen == sorted(seen)
+    assert len(store.existing("Utterance", ids)) == len(ids)
+    assert counts(store, namespace)["facts"] == len(ids)

@@ -32,7 +32,9 @@ Every Kùzu detail lives here and in ``cypher/kuzu/``. Notes on the choices:
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -234,7 +236,6 @@ class KuzuStore:
             # once read, and building a recall view reads every table of the namespace.
             self._pool_bytes = (buffer_pool_mb or 0) * 2**20
             self._db = kuzu.Database(str(self.path / DB_FILE), read_only=read_only, buffer_pool_size=self._pool_bytes)
-            self._conn = kuzu.Connection(self._db)
         except StoreUnavailable:
             raise
         except (RuntimeError, OSError) as exc:
@@ -244,20 +245,33 @@ class KuzuStore:
                 uri=str(self.path),
                 store=self.name,
             ) from exc
-        self._load_fts()
+        # One connection per thread (Kùzu runs one transaction per connection): a bulk ingest
+        # writes a group on its writer thread while the ingesting thread reads the last committed
+        # state on its own. _gate guards the registry and the counts that say when _reopen may run.
+        self._local = threading.local()  # this thread's conn, gen, prepared, schema (_connection); in_tx
+        self._conns: dict[int, Any] = {}  # thread ident → its connection
+        self._gen = 0  # database generation: _reopen bumps it, and every thread connects again
+        self._schema_gen = 0  # ensure_schema bumps it: every thread's prepared plans are dropped
+        self._gate = threading.Lock()
+        self._running = 0  # statements executing, on any thread
+        self._open_tx = 0  # threads between BEGIN TRANSACTION and COMMIT / ROLLBACK
+        self._reopen_due = False  # open it again before the next statement (_reopen)
+        self._counts: dict[str, int] = {}  # node table → its nodes, until a transaction starts or ends (_count)
+        try:
+            self._load_fts()
+        except RuntimeError as exc:
+            self.close()
+            raise StoreUnavailable(f"cannot load Kùzu's fts extension for {self.path}: {exc}",
+                                   uri=str(self.path), store=self.name) from exc
         self._templates: Templates | None = None
         self._vectors: SideIndexes | None = None
-        self._prepared: dict[tuple, Any] = {}  # (text, parameter types) → kuzu.PreparedStatement (_raw)
         self._types: dict[str, dict[str, str]] = {}  # node table → property → Kùzu type (ensure_schema)
         self._rel_columns: dict[str, list[tuple[str, str]]] = {}  # rel table → its properties, stored order
         self._rel_ends: dict[str, tuple[str, str]] = {}  # rel table → its FROM and TO node tables
         self._range_cuts: dict[tuple[str, str], tuple[Any, list[str] | None]] = {}  # see _ranges
-        self._counts: dict[str, int] = {}  # node table → its nodes, until a transaction starts or ends (_count)
         self._views: dict[str, RecallView] = {}  # namespace → recall view (derived, see rview.py)
         self.view_stats = {"builds": 0, "updates": 0}  # recall views built whole / updated in place
         self.reopened = 0  # times the database was opened again after a large read (_reopen)
-        self._reopen_due = False  # open it again before the next statement (_reopen)
-        self._in_tx = False  # between BEGIN TRANSACTION and COMMIT / ROLLBACK (no reopening there)
         #: Plain RECALL's full-text lists from the view's BM25 (bm25s) instead of Kùzu's fts
         #: extension; set before the first recall (a built view keeps what it was built with).
         self.view_text = text_available()
@@ -273,12 +287,58 @@ class KuzuStore:
     # -- schema ---------------------------------------------------------------------------
 
     def _load_fts(self) -> None:
+        """Load the full-text extension into the database (once: every connection then has it)."""
+        with self._using() as conn:
+            try:
+                conn.execute("LOAD EXTENSION fts")
+            except RuntimeError:
+                # Kùzu 0.11.3 ships fts with the wheel; INSTALL copies it into place offline.
+                conn.execute("INSTALL fts")
+                conn.execute("LOAD EXTENSION fts")
+
+    # -- connections ------------------------------------------------------------------------
+
+    def _connection(self) -> Any:
+        """This thread's connection, made on its first statement (and again after a reopen)."""
+        local = self._local
+        if getattr(local, "gen", -1) == self._gen:
+            return local.conn
+        import kuzu
+
+        if self._db is None:
+            raise StoreError("the store is closed", store=self.name)
+        me = threading.get_ident()
+        with self._gate:
+            alive = {t.ident for t in threading.enumerate()}
+            for ident in [i for i in self._conns if i not in alive or i == me]:
+                self._conns.pop(ident).close()  # a finished thread's, or a stale one of this ident
+            conn = self._conns[me] = kuzu.Connection(self._db)
+        local.conn, local.gen, local.prepared, local.schema = conn, self._gen, {}, self._schema_gen
+        return conn
+
+    @contextmanager
+    def _using(self) -> Iterator[Any]:
+        """This thread's connection for one statement; a reopen that is due runs first, when no
+        thread is inside a statement or a transaction (nothing then points into the old database)."""
+        with self._gate:
+            if self._reopen_due and not self._running and not self._open_tx:
+                self._reopen()
+            self._running += 1
         try:
-            self._conn.execute("LOAD EXTENSION fts")
-        except RuntimeError:
-            # Kùzu 0.11.3 ships fts with the wheel; INSTALL copies it into place offline.
-            self._conn.execute("INSTALL fts")
-            self._conn.execute("LOAD EXTENSION fts")
+            yield self._connection()
+        finally:
+            with self._gate:
+                self._running -= 1
+
+    def _tx_state(self, text: str) -> None:
+        """Note this thread entering or leaving a transaction (``text``: BEGIN, COMMIT or ROLLBACK)."""
+        local = self._local
+        inside = text == "BEGIN TRANSACTION"
+        if getattr(local, "in_tx", False) != inside:
+            local.in_tx = inside
+            with self._gate:
+                self._open_tx += 1 if inside else -1
+        self._counts.clear()
 
     @property
     def templates(self) -> Templates:
@@ -287,7 +347,7 @@ class KuzuStore:
         return self._templates
 
     def ensure_schema(self, *, embedding_dim: int) -> None:
-        self._prepared.clear()  # plans made before a schema change may not fit it
+        self._schema_gen += 1  # plans made before a schema change may not fit it
         self._templates = Templates(self.dialect, embedding_dim=embedding_dim)
         self._vectors = SideIndexes(self.path / "vindex", embedding_dim, self._embeddings,
                                     writable=not self.read_only)
@@ -321,27 +381,41 @@ class KuzuStore:
     # -- running statements ---------------------------------------------------------------
 
     def _raw(self, text: str, params: dict[str, Any] | None = None) -> Result:
-        self._reopen_if_due()
-        if not params and text in _TX_STATEMENTS:
-            self._in_tx = text == "BEGIN TRANSACTION"
-            self._counts.clear()
+        tx = text if not params and text in _TX_STATEMENTS else None
+        if tx == "BEGIN TRANSACTION":  # noted before, so that no reopen comes between
+            self._tx_state(tx)
         try:
-            if params:  # a parameterized statement runs again and again (one per written row): plan it once
-                key = (text, _signature(params))  # Kùzu types a plan by its parameters' values
-                prepared = self._prepared.get(key)
-                if prepared is None:
-                    if len(self._prepared) >= _PREPARED_MAX:  # compiled queries vary; templates recur
-                        self._prepared.clear()
-                    prepared = self._prepared[key] = self._conn.prepare(text, params)
-                res = self._conn.execute(prepared, params)
-            else:
-                res = self._conn.execute(text)
-        except RuntimeError as exc:
-            if params:
-                self._prepared.pop((text, _signature(params)), None)
-            raise StoreError(_refused(exc), store=self.name, statement=text) from exc
-        cols = tuple(res.get_column_names())
-        rows = tuple(tuple(r) for r in res.get_all())
+            return self._execute(text, params)
+        finally:
+            if tx is not None and tx != "BEGIN TRANSACTION":  # noted after: the reopen may not come first
+                self._tx_state(tx)
+
+    def _execute(self, text: str, params: dict[str, Any] | None) -> Result:
+        with self._using() as conn:
+            local = self._local
+            plans = local.prepared
+            if local.schema != self._schema_gen:
+                plans.clear()
+                local.schema = self._schema_gen
+            try:
+                if params:  # a parameterized statement runs again and again (one per written row): plan it once
+                    key = (text, _signature(params))  # Kùzu types a plan by its parameters' values
+                    prepared = plans.get(key)
+                    if prepared is None:
+                        if len(plans) >= _PREPARED_MAX:  # compiled queries vary; templates recur
+                            plans.clear()
+                        prepared = plans[key] = conn.prepare(text, params)
+                    res = conn.execute(prepared, params)
+                else:
+                    res = conn.execute(text)
+            except RuntimeError as exc:
+                if params:
+                    plans.pop((text, _signature(params)), None)
+                if text == "BEGIN TRANSACTION":
+                    self._tx_state("ROLLBACK")  # none was opened
+                raise StoreError(_refused(exc), store=self.name, statement=text) from exc
+            cols = tuple(res.get_column_names())
+            rows = tuple(tuple(r) for r in res.get_all())
         return Result(cols, rows)
 
     def run(self, statement: Statement) -> Result:
@@ -487,9 +561,10 @@ class KuzuStore:
             columns[prop] = _arrow_column([r.get(prop) for r in rows], type_)
         text = f"COPY {table} FROM $rows"  # the table name comes from _COPIES, never from users
         try:
-            self._conn.execute(text, {"rows": pa.table(columns)})
+            with self._using() as conn:
+                conn.execute(text, {"rows": pa.table(columns)})
         except RuntimeError as exc:
-            self._in_tx = False  # a failed COPY ends the transaction
+            self._tx_state("ROLLBACK")  # a failed COPY ends the transaction
             raise _CopyRefused(_refused(exc), store=self.name, statement=text) from exc
 
     def _load(self, template: str, label: str, rows: list[dict[str, Any]]) -> bool:
@@ -539,7 +614,8 @@ class KuzuStore:
     def _execute_table(self, text: str, table: Any) -> None:
         """Run a ``LOAD FROM $rows`` statement over an Arrow table."""
         try:
-            self._conn.execute(text, {"rows": table})
+            with self._using() as conn:
+                conn.execute(text, {"rows": table})
         except RuntimeError as exc:
             raise StoreError(_refused(exc), store=self.name, statement=text) from exc
 
@@ -681,17 +757,16 @@ class KuzuStore:
         import kuzu
 
         self._reopen_due = False
-        self._prepared.clear()
-        self._conn.close()
+        for conn in self._conns.values():  # every thread's, prepared statements with them
+            conn.close()
+        self._conns.clear()
         self._db.close()
         self._db = kuzu.Database(str(self.path / DB_FILE), read_only=self.read_only, buffer_pool_size=self._pool_bytes)
-        self._conn = kuzu.Connection(self._db)
-        self._load_fts()
+        self._gen += 1
+        conn = kuzu.Connection(self._db)
+        conn.execute("LOAD EXTENSION fts")  # installed when the store was first opened
+        conn.close()
         self.reopened += 1
-
-    def _reopen_if_due(self) -> None:
-        if self._reopen_due and not self._in_tx:
-            self._reopen()
 
     def _fact_index(self, namespace: str) -> Any:
         """The side index of the namespace's fact vectors as of its counter (the recall view's
@@ -757,9 +832,9 @@ class KuzuStore:
         """A whole result as an Arrow table (a recall view's or side index's build reads), in
         record batches of :data:`ROWS_PART` rows: Kùzu's adaptive default (10M values a batch)
         sizes a batch of embeddings for millions of rows, ≈ 1.1 GB touched to read 65k of them."""
-        self._reopen_if_due()
         try:
-            return self._conn.execute(text, params).get_as_arrow(ROWS_PART)
+            with self._using() as conn:
+                return conn.execute(text, params).get_as_arrow(ROWS_PART)
         except RuntimeError as exc:
             raise StoreError(_refused(exc), store=self.name, statement=text) from exc
 
@@ -818,12 +893,15 @@ class KuzuStore:
 
     def close(self) -> None:
         vectors, self._vectors = getattr(self, "_vectors", None), None
-        if vectors is not None and getattr(self, "_conn", None) is not None:
+        if vectors is not None and getattr(self, "_db", None) is not None:
             vectors.flush()
-        conn, db = getattr(self, "_conn", None), getattr(self, "_db", None)
-        self._conn = self._db = None
-        if conn is not None:
-            conn.close()
+        db = getattr(self, "_db", None)
+        self._db = None
+        with getattr(self, "_gate", threading.Lock()):
+            for conn in self._conns.values():
+                conn.close()
+            self._conns.clear()
+            self._gen += 1
         if db is not None:
             db.close()
 

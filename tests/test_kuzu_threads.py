@@ -1,0 +1,74 @@
+"""The embedded store used from several threads: one Kùzu connection per thread, so a bulk
+ingest's writer thread holds its transaction while the ingesting thread reads."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from graphmem.store.kuzu import KuzuStore
+from test_store_conformance import DIM, TURNS, make_batch
+
+
+def _in_thread(fn: Callable[[], object]) -> None:
+    t = threading.Thread(target=fn)
+    t.start()
+    t.join()
+
+
+@contextmanager
+def _open_transaction(store: KuzuStore, work: Callable[[], object] = lambda: None) -> Iterator[None]:
+    """Another thread begins a transaction and does ``work`` in it; it commits when the block ends."""
+    begun, done = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        store._raw("BEGIN TRANSACTION")
+        work()
+        begun.set()
+        done.wait(30)
+        store._raw("COMMIT")
+
+    t = threading.Thread(target=writer)
+    t.start()
+    assert begun.wait(30)
+    try:
+        yield
+    finally:
+        done.set()
+        t.join()
+
+
+def _store(tmp_path) -> KuzuStore:
+    store = KuzuStore(tmp_path / "s")
+    store.ensure_schema(embedding_dim=DIM)
+    return store
+
+
+def test_a_read_during_another_threads_transaction_sees_the_last_commit(tmp_path):
+    store = _store(tmp_path)
+    first, second = make_batch("ns", "d1", TURNS), make_batch("ns", "d2", TURNS)
+    store.write_batch(first)
+    ids = [u.id for u in first.utterances + second.utterances]
+    with _open_transaction(store, lambda: store._write(second, frozenset())):
+        during = store.existing("Utterance", ids)  # this thread's own connection, outside that transaction
+    assert during == {u.id for u in first.utterances}
+    assert store.existing("Utterance", ids) == set(ids)
+    store.close()
+
+
+def test_a_reopen_waits_for_other_threads_and_finished_threads_give_back_their_connection(tmp_path):
+    store = _store(tmp_path)
+    batch = make_batch("ns", "d1", TURNS)
+    one = [batch.utterances[0].id]
+    _in_thread(lambda: store.write_batch(batch))
+    with _open_transaction(store):
+        store._reopen_due = True  # as after a large read; not while the other thread's transaction is open
+        assert store.existing("Utterance", one) and store.reopened == 0
+    assert store.existing("Utterance", one) and store.reopened == 1
+    # The reopen closed every connection; this thread made a new one, and only it is held now.
+    assert list(store._conns) == [threading.get_ident()]
+    for _ in range(3):  # each new thread's connection closes the finished one's
+        _in_thread(lambda: store.existing("Utterance", one))
+    assert threading.get_ident() in store._conns and len(store._conns) == 2
+    store.close()
