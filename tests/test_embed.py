@@ -116,8 +116,10 @@ def test_onnx_fp32_gives_torch_vectors(vectors):
 
 @pytest.mark.slow
 def test_int8_drifts_but_stays_close(vectors):
+    """Per-channel weight scales, the first layer in fp32: one scale per weight matrix gave a
+    cosine of 0.95 on average, and LoCoMo recall a point lower."""
     cosine = (vectors["torch"] * vectors["onnx-int8"]).sum(axis=1)
-    assert 0.8 < cosine.mean() < 0.9999  # quantized: close, but not the same vectors
+    assert 0.985 < cosine.mean() < 0.9999 and cosine.min() > 0.97, dict(zip(TEXTS, cosine))
 
 
 @pytest.mark.slow
