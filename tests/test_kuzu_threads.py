@@ -1,5 +1,6 @@
-"""The embedded store used from several threads: one Kùzu connection per thread, so a bulk
-ingest's writer thread holds its transaction while the ingesting thread reads."""
+"""The embedded store's transactions: one Kùzu connection per thread, so a bulk ingest's writer
+thread holds its transaction while the ingesting thread reads; and a transaction's reads of
+the nodes it made itself."""
 
 from __future__ import annotations
 
@@ -71,4 +72,27 @@ def test_a_reopen_waits_for_other_threads_and_finished_threads_give_back_their_c
     for _ in range(3):  # each new thread's connection closes the finished one's
         _in_thread(lambda: store.existing("Utterance", one))
     assert threading.get_ident() in store._conns and len(store._conns) == 2
+    store.close()
+
+
+def test_a_transaction_finds_the_nodes_it_made(tmp_path):
+    """Kùzu 0.11.3 answers ``n.id IN $ids`` over a primary key with another node (the one made
+    before it) when the node was made in the same transaction: a group commit then missed a
+    document's facts stored by the one before it, and a supersession read another subject's
+    facts (a KeyError in ``Memory.add``). The key lookups of existing_*.cypher and
+    supersede_candidates.cypher find it."""
+    store = _store(tmp_path)
+    store.write_batch(make_batch("ns", "d0", TURNS))  # committed nodes before the new ones
+    batch = make_batch("other", "d1", TURNS[:1])  # one of each node, as in the cases seen; entities new too
+    store._raw("BEGIN TRANSACTION")
+    store._write(batch, frozenset())
+    for f in batch.facts:
+        assert store.existing("Fact", [f.id]) == {f.id}
+        rows = store._raw(store.templates["supersede_candidates"], {
+            "entities": [f.subject_id], "namespace": "other", "predicates": [f.predicate]}).dicts()
+        assert [(r["entity"], r["id"]) for r in rows] == [(f.subject_id, f.id)]
+    for u in batch.utterances:
+        assert store.existing("Utterance", [u.id]) == {u.id}
+    store._raw("ROLLBACK")
+    assert not store.existing("Fact", [f.id for f in batch.facts])
     store.close()

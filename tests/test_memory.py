@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from graphmem.errors import ConfigError, InputError, ReadOnlyError
+from graphmem.store.base import Statement
 
 pytestmark = pytest.mark.slow
 
@@ -99,6 +100,18 @@ def test_read_only_refuses_writes(store_location, namespace):
     with Memory(location, namespace=namespace, auth=auth, read_only=True) as mem:
         with pytest.raises(ReadOnlyError):
             mem.add("I work at Airbus.", speaker="Alice")
+
+
+def test_new_subjects_saying_the_same_thing_one_add_after_another(memory):
+    """Each add makes a new subject with a fact of the same predicate: the supersession read
+    inside the second add's transaction once got the first subject's facts (Kùzu 0.11.3 and
+    ``id IN $ids``) and raised a KeyError."""
+    for i in range(3):
+        report = memory.add(f"Zed number {i} bought a red bicycle in Lyon yesterday.")
+        assert report.written and report.facts >= 1
+    facts = memory.store.run(Statement("MATCH (f:Fact) WHERE f.namespace = $ns AND f.predicate = 'buy' "
+                                       "RETURN f.subject, f.superseded", {"ns": memory.namespace})).rows
+    assert len(facts) == 3 and all(superseded is None for _, superseded in facts)
 
 
 def test_another_embedding_model_on_the_same_store_is_refused(tmp_path):

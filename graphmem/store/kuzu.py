@@ -138,7 +138,8 @@ _META_DELETE = "MATCH (m:Meta {key: $key}) DELETE m"
 _NODE = {label: f"MATCH (n:{label} {{id: $id}}) RETURN n" for label in NODE_LABELS}
 _NODE_ID = {label: f"MATCH (n:{label} {{id: $id}}) RETURN n.id" for label in NODE_LABELS}
 #: Above this many nodes of a label, :meth:`KuzuStore.existing` looks ids up one by one by key:
-#: ``id IN $ids`` scans the table (80 ids among 1M facts: 265–300 ms; 80 lookups: 20–40 ms).
+#: ``existing_*.cypher`` joins the ids with the table (80 ids among 1M facts: 90–120 ms, against
+#: 265–300 ms for ``id IN $ids``; 80 lookups: 20–40 ms).
 KEY_LOOKUPS_ABOVE = 50_000
 
 
