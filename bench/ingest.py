@@ -158,8 +158,8 @@ def _ingest_once(files: list[Path], n_utts: int, bar: Any, config: Any, workers:
         "embed": s.get("embed", 0.0),
         "write": s.get("write", 0.0),
     }
-    # Embedding runs beside the main thread: "other" is the main thread's remaining time.
-    stages["other"] = max(total - sum(v for k, v in stages.items() if k != "embed"), 0.0)
+    # Embedding and writing run beside the main thread: "other" is the main thread's remaining time.
+    stages["other"] = max(total - stages["parse"] - stages["extract"], 0.0)
     return {"seconds": total, "open_s": open_s, "stages": stages, "stats": stats,
             "documents": len(report.written), "embedded_texts": embedded[0], "texts": seen,
             "peak_rss_mb": round(rss, 1), "peak_rss_exact": exact_rss, "store_mb": round(disk, 2)}
@@ -291,9 +291,9 @@ def run(*, data: Path | None, limit: int | None, repeat: int = 1, smoke: bool = 
 _STAGE_LABELS = {
     "parse": "spaCy parse + UD conversion (prefetch, parse_many)",
     "extract": "triples + entities (rest of Pipeline.build)",
-    "embed": "embedding, distinct texts (background thread)",
-    "write": "store.write_batch (Kùzu)",
-    "other": "the rest of the main thread (lookups, waiting for vectors)",
+    "embed": "embedding, distinct texts (embedding thread)",
+    "write": "store.write_batches (Kùzu; writer thread)",
+    "other": "the rest of the main thread (lookups, waiting for the writer)",
 }
 
 
