@@ -219,7 +219,9 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
         raise
     finally:
         parser.clear_prefetched()
-        embedding.shutdown(wait=True)
-        writing.shutdown(wait=True)
+        # After an interrupt (KeyboardInterrupt): the group being written finishes, whole, and
+        # the groups still queued are dropped; otherwise nothing is left queued by now.
+        writing.shutdown(wait=True, cancel_futures=True)
+        embedding.shutdown(wait=True, cancel_futures=True)
         if procs is not None:
             procs.shutdown(wait=True, cancel_futures=True)
