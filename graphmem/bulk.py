@@ -17,8 +17,9 @@
    committed state; what is still being written it holds itself). Kùzu and Neo4j's driver
    release the GIL while a statement runs. A group is all or nothing; when it fails, its
    documents are written again one transaction each, so those before the failing one are
-   stored and the failure raises, on the main thread, as it would have alone. The per-document atomicity and idempotence of ``Memory.add`` hold:
-   a document is never stored in part, and one stored already is skipped.
+   stored and the failure raises, on the main thread, as it would have alone. The
+   per-document atomicity and idempotence of ``Memory.add`` hold: a document is never stored
+   in part, and one stored already is skipped.
 
 A document that continues a session still waiting to be written waits for that write first:
 its position and dialogue context are read back from the store. Each document's outcome is
@@ -134,10 +135,11 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
         try:
             for p in todo:
                 p.vectors.result()
-            try:
-                return mem.store.write_batches([p.batch for p in todo]), None
-            except Exception:  # noqa: BLE001 - nothing of the group is stored: one by one below
-                pass
+            if len(todo) > 1:
+                try:
+                    return mem.store.write_batches([p.batch for p in todo]), None
+                except Exception:  # noqa: BLE001 - nothing of the group is stored: one by one below
+                    pass
             for p in todo:
                 results.append(mem.store.write_batch(p.batch))
         except BaseException as exc:  # noqa: BLE001 - raised on the ingesting thread (collect)
@@ -160,7 +162,6 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
     def drain(*, wait: bool) -> None:
         """Report what the writer thread wrote; with ``wait``, hand it the open group too and wait
         for every group, so that the store holds all that was prepared (outcomes in order)."""
-        nonlocal group
         if wait and group:
             close()
         collect(wait=wait)

@@ -314,8 +314,8 @@ def _quantize(src: Path, target: Path) -> None:
 
     # Per-channel weight scales: one per output column instead of one per matrix. On LoCoMo's
     # turns the vectors' cosine to fp32 goes from 0.952 (per tensor) to 0.992, for the same CPU.
-    # The first layer's products stay fp32 (0.994, for 20% more CPU): its inputs, the raw
-    # embeddings, are where one scale for the whole input loses the most.
+    # The first layer's products stay fp32: 0.994, for 20% more CPU (the last layer kept so gave
+    # 0.993; other variants in bench/README.md, "ingest, twelfth session").
     keep = [n.name for n in onnx.load(str(src), load_external_data=False).graph.node
             if n.op_type == "MatMul" and _FIRST_LAYER.search(n.name)]
     root = logging.getLogger()

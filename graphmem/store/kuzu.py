@@ -207,6 +207,16 @@ def _link_facts(plan: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str,
     return result
 
 
+def _load_fts(conn: Any) -> None:
+    """Load the full-text extension into ``conn``'s database (once: every connection then has it)."""
+    try:
+        conn.execute("LOAD EXTENSION fts")
+    except RuntimeError:
+        # Kùzu 0.11.3 ships fts with the wheel; INSTALL copies it into place offline.
+        conn.execute("INSTALL fts")
+        conn.execute("LOAD EXTENSION fts")
+
+
 class _CopyRefused(StoreError):
     """A group's ``COPY`` of edges failed (an end not found); the group is written again without."""
 
@@ -259,7 +269,8 @@ class KuzuStore:
         self._reopen_due = False  # open it again before the next statement (_reopen)
         self._counts: dict[str, int] = {}  # node table → its nodes, until a transaction starts or ends (_count)
         try:
-            self._load_fts()
+            with self._using() as conn:
+                _load_fts(conn)
         except RuntimeError as exc:
             self.close()
             raise StoreUnavailable(f"cannot load Kùzu's fts extension for {self.path}: {exc}",
@@ -286,16 +297,6 @@ class KuzuStore:
         return f"KuzuStore({str(self.path)!r})"
 
     # -- schema ---------------------------------------------------------------------------
-
-    def _load_fts(self) -> None:
-        """Load the full-text extension into the database (once: every connection then has it)."""
-        with self._using() as conn:
-            try:
-                conn.execute("LOAD EXTENSION fts")
-            except RuntimeError:
-                # Kùzu 0.11.3 ships fts with the wheel; INSTALL copies it into place offline.
-                conn.execute("INSTALL fts")
-                conn.execute("LOAD EXTENSION fts")
 
     # -- connections ------------------------------------------------------------------------
 
@@ -387,6 +388,10 @@ class KuzuStore:
             self._tx_state(tx)
         try:
             return self._execute(text, params)
+        except StoreError:
+            if tx == "BEGIN TRANSACTION":
+                self._tx_state("ROLLBACK")  # none was opened
+            raise
         finally:
             if tx is not None and tx != "BEGIN TRANSACTION":  # noted after: the reopen may not come first
                 self._tx_state(tx)
@@ -412,8 +417,6 @@ class KuzuStore:
             except RuntimeError as exc:
                 if params:
                     plans.pop((text, _signature(params)), None)
-                if text == "BEGIN TRANSACTION":
-                    self._tx_state("ROLLBACK")  # none was opened
                 raise StoreError(_refused(exc), store=self.name, statement=text) from exc
             cols = tuple(res.get_column_names())
             rows = tuple(tuple(r) for r in res.get_all())
@@ -764,8 +767,8 @@ class KuzuStore:
         self._db.close()
         self._db = kuzu.Database(str(self.path / DB_FILE), read_only=self.read_only, buffer_pool_size=self._pool_bytes)
         self._gen += 1
-        conn = kuzu.Connection(self._db)
-        conn.execute("LOAD EXTENSION fts")  # installed when the store was first opened
+        conn = kuzu.Connection(self._db)  # not _using: the caller holds _gate
+        _load_fts(conn)
         conn.close()
         self.reopened += 1
 
