@@ -94,8 +94,8 @@ def test_a_transaction_finds_the_nodes_it_made(tmp_path, monkeypatch, lookups):
     for f in batch.facts:
         assert store.existing("Fact", [f.id]) == {f.id}
         rows = store._raw(store.templates["supersede_candidates"], {
-            "entities": [f.subject_id], "namespace": "other", "predicates": [f.predicate]}).dicts()
-        assert [(r["entity"], r["id"]) for r in rows] == [(f.subject_id, f.id)]
+            "entity": f.subject_id, "namespace": "other", "predicates": [f.predicate]}).dicts()
+        assert [r["id"] for r in rows] == [f.id]
     for u in batch.utterances:
         assert store.existing("Utterance", [u.id]) == {u.id}
         assert store.existing("Utterance", [u.id, "utt_missing", u.id]) == {u.id}

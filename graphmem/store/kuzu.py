@@ -22,19 +22,30 @@ Every Kùzu detail lives here and in ``cypher/kuzu/``. Notes on the choices:
   into a table with a full-text index indexes every row under the first row's text.
   ``COPY … FROM`` an Arrow table finds edge ends by primary key (≈ 2–7 ms for a document's
   edges of a table, ten times fewer than statements), but the COMMIT after it costs ≈ 55 ms
-  a rel table, and 0.5–1 s with 1M nodes at its ends: only a group commit of many documents
-  (:meth:`KuzuStore.write_batches`, bulk ingest) uses it, for the tables where it pays.
+  a rel table, and 0.5–1 s with 1M nodes at its ends (Kùzu checkpoints a transaction with a
+  ``COPY`` at its COMMIT): only a group commit of many documents (:meth:`KuzuStore.write_batches`,
+  bulk ingest) uses it, for the tables where it pays.
 * Supersession is decided in Python (``_rows.supersessions``) from one candidate read per
   subject, and a new fact's evidence is written with it: per-fact lookups were 60% of a
   document's write.
+* What a write transaction reads back of what it wrote goes by primary key, one statement a
+  key: Kùzu 0.11.3 answered joins over a table (``UNWIND $ids … WHERE n.id = i`` followed by
+  an edge) and aggregates over anchors wrongly inside such a transaction. And a transaction
+  never changes the aliases of an entity it made, nor, in a group or with a ``COPY``, of a
+  stored one: the STRING[] column came out scrambled (another entity's aliases) at the next
+  checkpoint. A stored entity's new aliases go in a transaction of their own after the
+  documents (:meth:`KuzuStore._add_aliases`). ``tests/test_store_conformance.py`` writes the
+  same documents one at a time and in groups and checks both against what they say.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +120,12 @@ _COPIES = {"edge_part_of": "PART_OF", "edge_next": "NEXT", "edge_subject": "SUBJ
 COPY_GROUP_MIN = 120
 COPY_NODES_PER_EDGE = 700
 COPY_MIN = 6
+#: Rel tables no statement of a group reads before its COMMIT (the reads follow SUBJECT and
+#: ANCHORED_IN only: supersede_candidates, fact_evidence, fact_subject): a group copies their
+#: edges with one ``COPY`` a table after its last document, not one a document (600 LoCoMo
+#: turns: 168 fewer statements, ≈ 0.2 s of the writer's time).
+_COPY_AT_END = frozenset({"edge_part_of", "edge_next", "edge_object", "edge_related", "edge_mentioned",
+                          "edge_discourse", "edge_turn_discourse"})
 _REL_ENDS = re.compile(r"FROM (\w+) TO (\w+)")
 #: Row template → (its LOAD FROM template, the node table).
 _LOADS = {"write_utterance": ("load_utterances", "Utterance"), "write_fact": ("load_facts", "Fact")}
@@ -168,6 +185,28 @@ _PARAM = re.compile(r"\$(\w+)")
 def _params_of(text: str, row: dict[str, Any]) -> dict[str, Any]:
     """The values of ``row`` that the statement takes (Kùzu refuses parameters it does not use)."""
     return {k: row[k] for k in dict.fromkeys(_PARAM.findall(text))}
+
+
+@dataclass(slots=True)
+class _Tx:
+    """What one write transaction (:meth:`KuzuStore._commit_with`) carries from document to document."""
+
+    #: entity id → its aliases in all the transaction's documents, in order: an entity the
+    #: transaction makes gets them all when it is made (_write_entities)
+    aliases: dict[str, list[str]]
+    #: stored entity → its aliases with those the documents add, set after the COMMIT (_add_aliases)
+    grown: dict[str, list[str]] = field(default_factory=dict)
+    #: edges of :data:`_COPY_AT_END`, for one ``COPY`` a table before the COMMIT
+    at_end: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, batches: Sequence[MemoryBatch]) -> _Tx:
+        aliases: dict[str, list[str]] = {}
+        for batch in batches:
+            for e in batch.entities:
+                have = aliases.setdefault(e.id, [])
+                have.extend(a for a in e.aliases if a not in have)
+        return cls(aliases)
 
 
 def _link_facts(plan: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -471,15 +510,23 @@ class KuzuStore:
     def _commit_with(self, batches: Sequence[MemoryBatch], copies: frozenset[str]) -> list[WriteReport]:
         self._raw("BEGIN TRANSACTION")
         try:
-            done = [self._write(b, copies) for b in batches]
+            tx = self._tx(batches)
+            done = [self._write(b, copies, tx) for b in batches]
             if not any(report.written for report, _ in done):
                 self._raw("ROLLBACK")
                 return [report for report, _ in done]
+            for name, rows in tx.at_end.items():
+                self._copy(_COPIES[name], rows)
+            alone = len(batches) == 1 and not copies
+            if alone:  # one document, no COPY: its aliases go with it (see entity_aliases.cypher)
+                self._set_aliases(tx)
             self._raw("COMMIT")
         except BaseException:
             # KeyboardInterrupt included: nothing of a document may stay half-written.
             self._rollback()
             raise
+        if not alone:
+            self._add_aliases(tx, checkpointed=bool(copies))
         for batch, (_, vectors) in zip(batches, done):
             if vectors is not None and self._vectors is not None:  # only once committed
                 old, added = vectors
@@ -519,11 +566,16 @@ class KuzuStore:
             self._counts[label] = int(self._raw(f"MATCH (n:{label}) RETURN count(n)").scalar() or 0)
         return self._counts[label]
 
-    def _write(self, batch: MemoryBatch, copies: frozenset[str] = frozenset()) -> tuple[WriteReport, Any]:
-        """One document's rows, inside the open transaction; with the side index's version before
-        the write and the vectors it added, for :meth:`SideIndexes.committed` after the COMMIT.
-        The edges of the templates in ``copies`` go in with ``COPY`` (:meth:`_copied`)."""
+    def _write(self, batch: MemoryBatch, copies: frozenset[str] = frozenset(),
+               tx: _Tx | None = None) -> tuple[WriteReport, Any]:
+        """One document's rows, inside the open transaction (``tx``: what it wrote so far); with the
+        side index's version before the write and the vectors it added, for
+        :meth:`SideIndexes.committed` after the COMMIT. The edges of the templates in ``copies`` go
+        in with ``COPY`` (:meth:`_copied`); those of :data:`_COPY_AT_END` are kept in ``tx`` for the
+        caller to copy before it commits."""
         t = self.templates
+        if tx is None:  # a transaction of its own (tests)
+            tx = self._tx([batch])
         existing = self.existing("Utterance", [u.id for u in batch.utterances])
         source_known = bool(self._raw(t["source_exists"], {"id": batch.source.id}).rows)
         known = self.existing("Fact", [f.id for f in batch.facts])
@@ -539,8 +591,14 @@ class KuzuStore:
                 superseded = self._supersede(rows, {f.id for f in todo.restated})
             elif name == "write_fact_linked":
                 self._write_linked(rows)
+            elif name in copies and name in _COPY_AT_END:
+                tx.at_end.setdefault(name, []).extend(rows)
             elif name in copies and len(rows) >= COPY_MIN:
                 self._copy(_COPIES[name], rows)
+            elif name == "fact_evidence":
+                self._recount([r["id"] for r in rows])
+            elif name == "write_entity":
+                self._write_entities(rows, tx)
             elif not self._loaded(name, rows):
                 text = t[name]
                 for row in rows:
@@ -592,27 +650,74 @@ class KuzuStore:
         self._execute_table(text, pa.table(columns))
         return True
 
-    def _load_entities(self, rows: list[dict[str, Any]]) -> bool:
-        """Merge a document's entities with ``load_entities``: write_entity's MERGE for every row
-        in one statement, the rows as an Arrow table. False, nothing written, when an id comes
-        twice (its rows' aliases then merge one statement at a time)."""
+    def _tx(self, batches: Sequence[MemoryBatch]) -> _Tx:
+        """What a transaction writing ``batches`` starts with: their entities' aliases, and the
+        aliases stored entities gain (read first, before the transaction writes anything)."""
+        tx = _Tx.of(batches)
+        ids = [i for i, a in tx.aliases.items() if a]
+        if ids:
+            for i, stored in self._raw(self.templates["existing_entities"], {"ids": ids}).rows:
+                stored = list(stored or [])
+                new = [a for a in tx.aliases[i] if a not in stored]
+                if new:
+                    tx.grown[i] = stored + new
+        return tx
+
+    def _add_aliases(self, tx: _Tx, *, checkpointed: bool) -> None:
+        """After a transaction's COMMIT: the aliases its documents gave stored entities, in a
+        transaction of their own, checkpointed at once (see entity_aliases.cypher). The documents
+        are stored by then; should this fail, stored entities miss the new aliases (logged), and
+        their facts and mentions are whole."""
+        if not tx.grown:
+            return
+        try:
+            if not checkpointed:  # Kùzu checkpoints a transaction with a COPY at its COMMIT
+                self._raw("CHECKPOINT")
+            self._raw("BEGIN TRANSACTION")
+            try:
+                self._set_aliases(tx)
+                self._raw("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+            self._raw("CHECKPOINT")
+        except StoreError as exc:
+            logging.getLogger("graphmem").warning("%s: adding aliases to stored entities failed: %s", self.name, exc)
+
+    def _set_aliases(self, tx: _Tx) -> None:
+        for i, aliases in tx.grown.items():
+            self._raw(self.templates["entity_aliases"], {"id": i, "aliases": aliases})
+
+    def _write_entities(self, rows: list[dict[str, Any]], tx: _Tx) -> None:
+        """Merge a document's entities with one ``LOAD FROM`` statement (load_entities.cypher).
+
+        Each id goes once, as write_entity's MERGE a row at a time would leave it: the first row's
+        name and type, the latest row's time as ``last_seen``. A new entity gets its aliases from
+        every document of the transaction (``tx.aliases``): a later write in the same transaction
+        could not add to them (:meth:`_add_aliases`).
+        """
         import pyarrow as pa
 
-        if len({r["id"] for r in rows}) != len(rows):
-            return False
+        merged: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            m = merged.get(r["id"])
+            if m is None:
+                merged[r["id"]] = {**r, "first_seen": r["seen"], "last_seen": r["seen"],
+                                   "aliases": tx.aliases.get(r["id"], list(r["aliases"]))}
+            else:
+                m["last_seen"] = r["seen"]
+        part = list(merged.values())
         self._execute_table(self.templates["load_entities"], pa.table({
-            **{col: pa.array([r[col] for r in rows], pa.string()) for col in ("id", "namespace", "name", "type", "seen")},
-            "aliases": pa.array([list(r["aliases"]) for r in rows], pa.list_(pa.string())),
+            **{c: pa.array([r[c] for r in part], pa.string())
+               for c in ("id", "namespace", "name", "type", "first_seen", "last_seen")},
+            "aliases": pa.array([list(r["aliases"]) for r in part], pa.list_(pa.string())),
         }))
-        return True
 
     def _loaded(self, name: str, rows: list[dict[str, Any]]) -> bool:
         """Whether the rows of template ``name`` went in with its one ``LOAD FROM`` statement
         (from :data:`LOAD_MIN` rows on); False, nothing written, when they are to go a row each."""
         if len(rows) < LOAD_MIN:
             return False
-        if name == "write_entity":
-            return self._load_entities(rows)
         return name in _LOADS and self._load(*_LOADS[name], rows)
 
     def _execute_table(self, text: str, table: Any) -> None:
@@ -643,6 +748,15 @@ class KuzuStore:
             for edge, edge_row in row["_edges"]:
                 self._raw(t[edge], edge_row)
 
+    def _recount(self, ids: list[str]) -> None:
+        """Set each fact's ``evidence`` (its live anchors) and ``last_mentioned`` (the latest of their
+        times) from its anchors as read now, a key lookup a fact (see fact_evidence.cypher)."""
+        t = self.templates
+        for i in ids:
+            times = [r[0] for r in self._raw(t["fact_evidence"], {"id": i}).rows]
+            last = max((x for x in times if x is not None), default=None)
+            self._raw(t["fact_evidence_set"], {"id": i, "n": len(times), "last": last})
+
     def _supersede(self, rows: list[dict[str, Any]], restated: set[str]) -> list[str]:
         """Supersede what the batch's facts replace: read candidates per subject, decide in Python
         (:func:`._rows.supersessions`, the same rule on every store), write only the pairs found.
@@ -658,12 +772,8 @@ class KuzuStore:
         rows = [{**r, "subject_id": moved.get(r["id"], r["subject_id"])} for r in rows]
         ns = rows[0]["namespace"]
         queries = supersede_queries(rows)
-        candidates: dict[str, list[dict[str, Any]]] = {entity: [] for entity in queries}
-        predicates = sorted({p for preds in queries.values() for p in preds})
-        res = self._raw(t["supersede_candidates"], {"entities": list(queries), "namespace": ns, "predicates": predicates})
-        for row in res.dicts():  # one read for every subject: keep each subject's own predicates
-            if row["predicate"] in queries[row["entity"]]:
-                candidates[row["entity"]].append(row)
+        candidates = {entity: self._raw(t["supersede_candidates"], {  # a key lookup a subject
+            "entity": entity, "namespace": ns, "predicates": sorted(preds)}).dicts() for entity, preds in queries.items()}
         pairs = supersessions(rows, candidates)
         for pair in pairs:
             self._raw(t["supersede_pair"], pair)
