@@ -165,11 +165,14 @@ def _ingest_once(files: list[Path], n_utts: int, bar: Any, config: Any, workers:
             "peak_rss_mb": round(rss, 1), "peak_rss_exact": exact_rss, "store_mb": round(disk, 2)}
 
 
-def _warm(texts: list[str], nlp: Any, embedder: Any) -> None:
+def _warm(texts: list[str], nlp: Any, embedder: Any, workers: int = 1) -> None:
     sample = texts[:16]
     for _ in nlp.pipe(sample, batch_size=SPACY_BATCH):
         pass
     embedder.encode(sample)
+    for busy in sorted({1, workers}):  # the models bulk ingest runs beside its parser(s) (graphmem.bulk)
+        with embedder.beside(busy):
+            embedder.encode(sample)
 
 
 def run(*, data: Path | None, limit: int | None, repeat: int = 1, smoke: bool = False,
@@ -199,7 +202,7 @@ def run(*, data: Path | None, limit: int | None, repeat: int = 1, smoke: bool = 
     embedders = {b: Embedder(c.embedding_model, batch_size=c.embedding_batch_size, backend=b,
                              threads=c.embedding_threads, cache_dir=c.cache_dir) for b, c in configs.items()}
     for emb in embedders.values():
-        _warm(texts, nlp, emb)
+        _warm(texts, nlp, emb, workers)
 
     def parse_all(pipeline: Any = nlp) -> None:
         for _ in pipeline.pipe(texts, batch_size=SPACY_BATCH):

@@ -113,6 +113,13 @@ def ingest_documents(mem: Memory, items: Iterable[Item], report: IngestReport,
                      on_document: OnDocument | None = None, *, workers: int = 1) -> None:
     """Ingest ``items`` (``(path, documents or the error reading them)``) into ``mem``, noting each
     outcome in ``report`` and calling ``on_document(path, result)`` after each document."""
+    # The parser keeps a core busy (each worker process one): the model runs on the others.
+    with mem.embedder.beside(workers):
+        _ingest(mem, items, report, on_document, workers)
+
+
+def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_document: OnDocument | None,
+            workers: int) -> None:
     parser = mem.pipeline.parser
     _ = mem.embedder  # loaded here: the embedding thread must not wait for the lock this thread holds
     procs = None

@@ -22,7 +22,8 @@ variable                    meaning                               default
                             its own ``blis`` kernels              parses, 1.5–1.8× faster here)
 ``GRAPHMEM_EMBEDDING_MODEL`` sentence-transformers model          ``all-MiniLM-L6-v2`` (shipped)
 ``GRAPHMEM_EMBEDDING_BACKEND`` ``torch``, ``onnx`` or ``onnx-int8``  ``onnx-int8``
-``GRAPHMEM_EMBEDDING_THREADS`` model threads per process             the CPUs the process may use
+``GRAPHMEM_EMBEDDING_THREADS`` model threads per process             the CPUs the process may use;
+                                                                  in bulk ingest, one fewer per parser
 ``GRAPHMEM_FACT_VECTORS``   ``span``: a fact's vector pools its    ``span``
                             anchor's tokens from its turn's model
                             run; ``text``: its own text embedded

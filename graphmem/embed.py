@@ -39,7 +39,8 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -434,6 +435,7 @@ class Embedder:
         self.backend = backend
         self.threads = threads
         self.cache_dir = str(cache_dir) if cache_dir else None
+        self._busy = 0  # cores other work keeps busy meanwhile (beside)
 
     @property
     def model(self):
@@ -441,7 +443,25 @@ class Embedder:
         limit_blas_threads()
         if self.backend == "torch":
             return _load(self.model_name, self.threads or 0)
-        return _load_onnx(self.model_name, self.backend == "onnx-int8", _threads(self.threads), self.cache_dir)
+        threads = self.threads or max(_threads(None) - self._busy, 1)
+        return _load_onnx(self.model_name, self.backend == "onnx-int8", threads, self.cache_dir)
+
+    @contextmanager
+    def beside(self, busy: int) -> Iterator[None]:
+        """While inside, the ONNX model runs on the cores that ``busy`` others leave it, at least one.
+
+        Bulk ingest embeds while its parser keeps a core busy. A model on every core then fights
+        the parser for them, and its threads wait for each other: on 2 cores the two-thread model
+        took 4.4 s of CPU for 600 LoCoMo turns against 3.5 s on one thread, and ingest took 7.3–7.9
+        s against 6.8–7.1. One text alone runs about as fast either way (2.65 against 2.45 ms).
+        Nothing changes where ``threads`` was set, or for torch, whose thread pool is per process.
+        The model for the fewer threads is a session of its own, loaded on first use and kept.
+        """
+        before, self._busy = self._busy, max(int(busy), 0)
+        try:
+            yield
+        finally:
+            self._busy = before
 
     @property
     def dim(self) -> int:

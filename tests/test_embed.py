@@ -142,6 +142,30 @@ def test_int8_vector_depends_on_the_text_only(vectors):
 
 
 @pytest.mark.slow
+def test_beside_other_work_the_model_takes_the_cores_left(vectors, monkeypatch):
+    """Bulk ingest embeds while its parser keeps a core busy (graphmem.bulk): inside ``beside``
+    the ONNX session has the other cores' threads, at least one, and gives the same vectors; a
+    ``threads`` set by the user stays."""
+    from graphmem import embed
+
+    monkeypatch.setattr(embed, "_threads", lambda threads: threads or 4)
+    emb = embed.Embedder(backend="onnx-int8")
+    threads = lambda: emb.model.session.get_session_options().intra_op_num_threads  # noqa: E731
+    assert threads() == 4
+    with emb.beside(1):
+        assert threads() == 3
+        with emb.beside(6):
+            assert threads() == 1
+        assert threads() == 3
+        beside = np.asarray(emb.encode(TEXTS), dtype=np.float32)
+    assert threads() == 4
+    assert np.allclose(beside, vectors["onnx-int8"], atol=1e-6)
+    fixed = embed.Embedder(backend="onnx-int8", threads=2)
+    with fixed.beside(1):
+        assert fixed.model.session.get_session_options().intra_op_num_threads == 2
+
+
+@pytest.mark.slow
 def test_export_is_cached_on_disk(tmp_path):
     from graphmem.embed import onnx_model_path
 
