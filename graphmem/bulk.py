@@ -49,13 +49,15 @@ if TYPE_CHECKING:
 
 __all__ = ["ingest_documents", "CHUNK_TURNS"]
 
-#: Turns parsed and embedded together. Larger chunks pay a chunk's fixed costs (a lookup, a
-#: model call sorted by length, a parse) less often: 600 LoCoMo turns took 11.2–12.3 s in chunks
-#: of 128, 10.5–11.6 s of 256, 9.3–10.7 s of 512 and 9.9–10.0 s of 1,024 (bench/README.md).
-CHUNK_TURNS = 512
-#: A group commit closes once its documents hold this many turns: a COMMIT after COPYs costs
-#: ≈ 0.5 s, so fewer, larger groups (256 → 512 turns: 600 LoCoMo turns 13.8 → 10.1–11.4 s).
-GROUP_TURNS = 512
+#: Turns parsed and embedded together, and the turns of a group commit: it closes once its
+#: documents hold GROUP_TURNS, and goes to the writer thread, which then writes while the next
+#: chunks are parsed. A COMMIT after COPYs checkpoints (0.4–0.8 s), so groups stay large; small
+#: chunks close the first group early. 600 LoCoMo turns, 2 cores, two runs each (2026-11-29,
+#: after the model went beside the parser and the group writes were fixed): 512/512 turns 7.57
+#: / 6.85 s, 256/256 7.11 / 7.12, 128/256 7.08 / 7.16, 192/384 6.43 / 6.66, 128/384 6.77 / 6.45
+#: (earlier chunks on one thread: 128 11.2–12.3 s, 512 9.3–10.7 s, bench/README.md).
+CHUNK_TURNS = 128
+GROUP_TURNS = 384
 #: Full groups that may wait for the writer thread while the main thread parses on; one more,
 #: and it waits for the oldest.
 MAX_IN_FLIGHT = 2
