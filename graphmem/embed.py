@@ -443,18 +443,22 @@ class Embedder:
         limit_blas_threads()
         if self.backend == "torch":
             return _load(self.model_name, self.threads or 0)
-        threads = self.threads or max(_threads(None) - self._busy, 1)
+        busy = self._busy if self.backend == "onnx-int8" else 0  # see beside
+        threads = self.threads or max(_threads(None) - busy, 1)
         return _load_onnx(self.model_name, self.backend == "onnx-int8", threads, self.cache_dir)
 
     @contextmanager
     def beside(self, busy: int) -> Iterator[None]:
-        """While inside, the ONNX model runs on the cores that ``busy`` others leave it, at least one.
+        """While inside, the int8 model runs on the cores that ``busy`` others leave it, at least one.
 
         Bulk ingest embeds while its parser keeps a core busy. A model on every core then fights
         the parser for them, and its threads wait for each other: on 2 cores the two-thread model
         took 4.4 s of CPU for 600 LoCoMo turns against 3.5 s on one thread, and ingest took 7.3–7.9
         s against 6.8–7.1. One text alone runs about as fast either way (2.65 against 2.45 ms).
-        Nothing changes where ``threads`` was set, or for torch, whose thread pool is per process.
+        Only the int8 model is concerned: it runs one text at a time, products too small for two
+        threads, while fp32 runs batches that two threads split well (600 turns beside the parser
+        on one thread: 13.1 s against 9.0 s). Nothing changes where ``threads`` was set, or for
+        torch, whose thread pool is per process.
         The model for the fewer threads is a session of its own, loaded on first use and kept.
         """
         before, self._busy = self._busy, max(int(busy), 0)

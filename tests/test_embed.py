@@ -144,7 +144,7 @@ def test_int8_vector_depends_on_the_text_only(vectors):
 @pytest.mark.slow
 def test_beside_other_work_the_model_takes_the_cores_left(vectors, monkeypatch):
     """Bulk ingest embeds while its parser keeps a core busy (graphmem.bulk): inside ``beside``
-    the ONNX session has the other cores' threads, at least one, and gives the same vectors; a
+    the int8 session has the other cores' threads, at least one, and gives the same vectors; a
     ``threads`` set by the user stays."""
     from graphmem import embed
 
@@ -163,6 +163,9 @@ def test_beside_other_work_the_model_takes_the_cores_left(vectors, monkeypatch):
     fixed = embed.Embedder(backend="onnx-int8", threads=2)
     with fixed.beside(1):
         assert fixed.model.session.get_session_options().intra_op_num_threads == 2
+    fp32 = embed.Embedder(backend="onnx")  # batches, which two threads split well: left as is
+    with fp32.beside(1):
+        assert fp32.model.session.get_session_options().intra_op_num_threads == 4
 
 
 @pytest.mark.slow
