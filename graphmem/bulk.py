@@ -1,6 +1,7 @@
 """Bulk ingest: many documents through one :class:`~graphmem.Memory`, its stages overlapped.
 
-``Memory.ingest`` hands its documents here. Per chunk of about :data:`CHUNK_TURNS` turns:
+``Memory.ingest`` hands its documents here. Per chunk of about :data:`CHUNK_TURNS` turns
+(:data:`BATCHED_CHUNK_TURNS` with a model that embeds batches):
 
 1. one store lookup finds the turns not stored yet; their texts start embedding on a
    background thread (ONNX Runtime and PyTorch release the GIL) while they are parsed
@@ -47,17 +48,22 @@ from .store.base import WriteReport
 if TYPE_CHECKING:
     from .memory import IngestReport, Memory
 
-__all__ = ["ingest_documents", "CHUNK_TURNS"]
+__all__ = ["ingest_documents", "CHUNK_TURNS", "GROUP_TURNS"]
 
 #: Turns parsed and embedded together, and the turns of a group commit: it closes once its
 #: documents hold GROUP_TURNS, and goes to the writer thread, which then writes while the next
 #: chunks are parsed. A COMMIT after COPYs checkpoints (0.4–0.8 s), so groups stay large; small
-#: chunks close the first group early. 600 LoCoMo turns, 2 cores, two runs each (2026-11-29,
-#: after the model went beside the parser and the group writes were fixed): 512/512 turns 7.57
-#: / 6.85 s, 256/256 7.11 / 7.12, 128/256 7.08 / 7.16, 192/384 6.43 / 6.66, 128/384 6.77 / 6.45
-#: (earlier chunks on one thread: 128 11.2–12.3 s, 512 9.3–10.7 s, bench/README.md).
+#: chunks close the first group early. These suit a model that embeds one text a run (int8):
+#: 600 LoCoMo turns, 2 cores, two runs each (2026-11-29, after the model went beside the parser
+#: and the group writes were fixed): 512/512 turns 7.57 / 6.85 s, 256/256 7.11 / 7.12, 128/256
+#: 7.08 / 7.16, 192/384 6.43 / 6.66, 128/384 6.77 / 6.45.
 CHUNK_TURNS = 128
 GROUP_TURNS = 384
+#: The same for a model that embeds batches (fp32, torch): it sorts a chunk's texts by length,
+#: and a larger chunk pads less. fp32, the same turns: 512/512 8.62 / 8.80 s, 256/384 9.64 /
+#: 9.93, 128/384 11.75 / 10.54 (CPU 15.6 against 19.7 s).
+BATCHED_CHUNK_TURNS = 512
+BATCHED_GROUP_TURNS = 512
 #: Full groups that may wait for the writer thread while the main thread parses on; one more,
 #: and it waits for the oldest.
 MAX_IN_FLIGHT = 2
@@ -76,14 +82,14 @@ class _Pending:
     vectors: Future[None]
 
 
-def _chunks(items: Iterable[Item]) -> Iterator[list[tuple[Path, Document | InputError]]]:
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[tuple[Path, Document | InputError]]]:
     chunk: list[tuple[Path, Document | InputError]] = []
     turns = 0
     for path, docs in items:
         for doc in [docs] if isinstance(docs, InputError) else docs:
             chunk.append((path, doc))
             turns += 0 if isinstance(doc, InputError) else len(doc.turns)
-            if turns >= CHUNK_TURNS:
+            if turns >= size:
                 yield chunk
                 chunk, turns = [], 0
     if chunk:
@@ -124,6 +130,10 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
             workers: int) -> None:
     parser = mem.pipeline.parser
     _ = mem.embedder  # loaded here: the embedding thread must not wait for the lock this thread holds
+    if mem.embedder.one_text_a_run:
+        chunk_turns, group_turns = CHUNK_TURNS, GROUP_TURNS
+    else:
+        chunk_turns, group_turns = BATCHED_CHUNK_TURNS, BATCHED_GROUP_TURNS
     procs = None
     if workers > 1:
         import multiprocessing
@@ -181,7 +191,7 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
         group = []
 
     try:
-        for chunk in _chunks(items):
+        for chunk in _chunks(items, chunk_turns):
             docs = [d for _, d in chunk if isinstance(d, Document)]
             utts = [u for d in docs for u in mem._utterances(d, mem._source_for(d))]
             stored = mem.store.existing("Utterance", [u.id for u in utts])
@@ -214,7 +224,7 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
                     continue
                 vectors = embedding.submit(mem._embed, prepared, known=known)
                 group.append(_Pending(path, doc, source_id, prepared, vectors))
-                if sum(len(p.batch.utterances) for p in group) >= GROUP_TURNS:
+                if sum(len(p.batch.utterances) for p in group) >= group_turns:
                     close()
                 drain(wait=False)
             parser.clear_prefetched()

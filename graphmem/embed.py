@@ -443,7 +443,7 @@ class Embedder:
         limit_blas_threads()
         if self.backend == "torch":
             return _load(self.model_name, self.threads or 0)
-        busy = self._busy if self.backend == "onnx-int8" else 0  # see beside
+        busy = self._busy if self.one_text_a_run else 0  # see beside
         threads = self.threads or max(_threads(None) - busy, 1)
         return _load_onnx(self.model_name, self.backend == "onnx-int8", threads, self.cache_dir)
 
@@ -466,6 +466,11 @@ class Embedder:
             yield
         finally:
             self._busy = before
+
+    @property
+    def one_text_a_run(self) -> bool:
+        """Whether the model embeds each text alone (int8, see the module docstring), not batches."""
+        return self.backend == "onnx-int8"
 
     @property
     def dim(self) -> int:
