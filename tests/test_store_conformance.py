@@ -559,6 +559,20 @@ def test_group_commits_leave_what_one_document_at_a_time_would(store, store_loca
     over a table instead of a key lookup; an aggregate over anchors) and scrambled entities'
     aliases at the checkpoint after a COPY (kuzu.py, entity_aliases.cypher). A claim is denied
     only after it was said, and never said again then: its fact is superseded by the denial."""
+    _write_and_check(store, store_location, namespace, sizes)
+
+
+def test_kuzu_group_commits_by_key_lookups(tmp_path, namespace, monkeypatch):
+    """The same in a store whose tables are past KEY_LOOKUPS_ABOVE: a key lookup an id where the
+    smaller store joins the ids with the table (existing_entity.cypher, existing_*.cypher)."""
+    monkeypatch.setattr("graphmem.store.kuzu.KEY_LOOKUPS_ABOVE", 0)
+    location = str(tmp_path / "store")
+    st = open_store(Config(store=location))
+    st.ensure_schema(embedding_dim=DIM)
+    _write_and_check(st, (location, None), namespace, [2])
+
+
+def _write_and_check(store, store_location, namespace, sizes) -> None:
     batches = _workload(namespace, seed=7)
     groups, at, k = [], 0, 0
     while at < len(batches):

@@ -660,7 +660,12 @@ class KuzuStore:
         aliases stored entities gain (read first, before the transaction writes anything)."""
         tx = _Tx.of(batches)
         if tx.aliases:
-            for i, stored in self._raw(self.templates["existing_entities"], {"ids": list(tx.aliases)}).rows:
+            t = self.templates
+            if self._count("Entity") <= KEY_LOOKUPS_ABOVE:
+                found = self._raw(t["existing_entities"], {"ids": list(tx.aliases)}).rows
+            else:
+                found = [r for i in tx.aliases for r in self._raw(t["existing_entity"], {"id": i}).rows]
+            for i, stored in found:
                 tx.stored.add(i)
                 stored = list(stored or [])
                 new = [a for a in tx.aliases[i] if a not in stored]
