@@ -170,9 +170,10 @@ def _warm(texts: list[str], nlp: Any, embedder: Any, workers: int = 1) -> None:
     for _ in nlp.pipe(sample, batch_size=SPACY_BATCH):
         pass
     embedder.encode(sample)
-    for busy in sorted({1, workers}):  # the models bulk ingest runs beside its parser(s) (graphmem.bulk)
-        with embedder.beside(busy):
-            embedder.encode(sample)
+    if embedder.one_text_a_run:  # the sessions bulk ingest runs beside its parser(s) (Embedder.beside)
+        for busy in sorted({1, workers}):
+            with embedder.beside(busy):
+                embedder.encode(sample)
 
 
 def run(*, data: Path | None, limit: int | None, repeat: int = 1, smoke: bool = False,

@@ -53,7 +53,7 @@ def test_a_read_during_another_threads_transaction_sees_the_last_commit(tmp_path
     first, second = make_batch("ns", "d1", TURNS), make_batch("ns", "d2", TURNS)
     store.write_batch(first)
     ids = [u.id for u in first.utterances + second.utterances]
-    with _open_transaction(store, lambda: store._write(second, frozenset())):
+    with _open_transaction(store, lambda: store._write(second, frozenset(), store._tx([second]))):
         during = store.existing("Utterance", ids)  # this thread's own connection, outside that transaction
     assert during == {u.id for u in first.utterances}
     assert store.existing("Utterance", ids) == set(ids)
@@ -90,7 +90,7 @@ def test_a_transaction_finds_the_nodes_it_made(tmp_path, monkeypatch, lookups):
     store.write_batch(make_batch("ns", "d0", TURNS))  # committed nodes before the new ones
     batch = make_batch("other", "d1", TURNS[:1])  # one of each node, as in the cases seen; entities new too
     store._raw("BEGIN TRANSACTION")
-    store._write(batch, frozenset())
+    store._write(batch, frozenset(), store._tx([batch]))
     for f in batch.facts:
         assert store.existing("Fact", [f.id]) == {f.id}
         rows = store._raw(store.templates["supersede_candidates"], {

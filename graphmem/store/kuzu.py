@@ -569,16 +569,13 @@ class KuzuStore:
             self._counts[label] = int(self._raw(f"MATCH (n:{label}) RETURN count(n)").scalar() or 0)
         return self._counts[label]
 
-    def _write(self, batch: MemoryBatch, copies: frozenset[str] = frozenset(),
-               tx: _Tx | None = None) -> tuple[WriteReport, Any]:
+    def _write(self, batch: MemoryBatch, copies: frozenset[str], tx: _Tx) -> tuple[WriteReport, Any]:
         """One document's rows, inside the open transaction (``tx``: what it wrote so far); with the
         side index's version before the write and the vectors it added, for
         :meth:`SideIndexes.committed` after the COMMIT. The edges of the templates in ``copies`` go
         in with ``COPY`` (:meth:`_copied`); those of :data:`_COPY_AT_END` are kept in ``tx`` for the
         caller to copy before it commits."""
         t = self.templates
-        if tx is None:  # a transaction of its own (tests)
-            tx = self._tx([batch])
         existing = self.existing("Utterance", [u.id for u in batch.utterances])
         source_known = bool(self._raw(t["source_exists"], {"id": batch.source.id}).rows)
         known = self.existing("Fact", [f.id for f in batch.facts])
@@ -767,8 +764,8 @@ class KuzuStore:
             last = max((x for x in times if x is not None), default=None)
             self._raw(t["fact_evidence_set"], {"id": i, "n": len(times), "last": last})
 
-    def _supersede(self, rows: list[dict[str, Any]], restated: set[str], made: set[str] = frozenset(),
-                   facts: Sequence[Fact] = ()) -> list[str]:
+    def _supersede(self, rows: list[dict[str, Any]], restated: set[str], made: set[str],
+                   facts: Sequence[Fact]) -> list[str]:
         """Supersede what the batch's facts replace: read candidates per subject, decide in Python
         (:func:`._rows.supersessions`, the same rule on every store), write only the pairs found.
         Returns the ids of the facts superseded.
