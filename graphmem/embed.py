@@ -14,9 +14,9 @@ Backends (``GRAPHMEM_EMBEDDING_BACKEND``):
   sentence-transformers' own ``backend="onnx"`` is not used: the optimum release it needs
   would downgrade transformers (PERF-NOTES.md).
 * ``onnx-int8`` (the default) — that graph dynamically quantized to int8, with a scale per
-  output channel of each weight matrix, the first layer left in fp32: 2.2× less CPU than
-  fp32, vectors at cosine ≈ 0.994 to fp32 (one scale per matrix gave 0.95 and cost a point
-  of LoCoMo recall), and LoCoMo dev R@5 / R@10 70.85 / 80.45 against 70.96 / 80.09.
+  output channel of each weight matrix: 2.2× less CPU than fp32, vectors at cosine ≈ 0.992 to
+  fp32 (one scale per matrix gave 0.95 and cost a point of LoCoMo recall; README.md,
+  "Performance", has the recall of each variant).
   Dynamic quantization scales activations by the whole input, so a batch would make a
   text's vector depend on its neighbours (up to 0.02 per component); this backend embeds
   each text alone, which keeps a vector a function of its text and costs the same (no
@@ -36,7 +36,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -300,10 +299,8 @@ def _export(folder: Path, layout: dict[str, Any], target: Path) -> None:
                           dynamic_axes=axes, opset_version=_OPSET, dynamo=False)
 
 
-#: The exported graph's nodes of the first transformer layer (``torch.onnx.export`` names them by module).
-_FIRST_LAYER = re.compile(r"/layer\.0/")
-#: Bump when the quantization changes, so cached int8 graphs are made again.
-_INT8_VERSION = "pc1"
+#: Bump when the quantization changes, so cached int8 graphs are made again (and the old ones go).
+_INT8_VERSION = "pc2"
 
 
 def _quantize(src: Path, target: Path) -> None:
@@ -311,20 +308,16 @@ def _quantize(src: Path, target: Path) -> None:
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    import onnx
-
     # Per-channel weight scales: one per output column instead of one per matrix. On LoCoMo's
     # turns the vectors' cosine to fp32 goes from 0.952 (per tensor) to 0.992, for the same CPU.
-    # The first layer's products stay fp32: 0.994, for 20% more CPU (the last layer kept so gave
-    # 0.993; other variants in bench/README.md, "ingest, twelfth session").
-    keep = [n.name for n in onnx.load(str(src), load_external_data=False).graph.node
-            if n.op_type == "MatMul" and _FIRST_LAYER.search(n.name)]
+    # Keeping the first layer's products in fp32 gave 0.994 for 20% more CPU (24% more for the
+    # whole ingest's model time) and no recall that the LoCoMo eval could tell apart; other
+    # variants in bench/README.md, "ingest, twelfth session" and "fourteenth session".
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)  # the quantizer warns on the root logger about optional pre-processing
     try:
-        quantize_dynamic(str(src), str(target), weight_type=QuantType.QInt8, per_channel=True,
-                         nodes_to_exclude=keep)
+        quantize_dynamic(str(src), str(target), weight_type=QuantType.QInt8, per_channel=True)
     finally:
         root.setLevel(level)
 
@@ -352,6 +345,10 @@ def onnx_model_path(name: str, *, int8: bool = False, cache_dir: str | Path | No
         try:
             make(Path(tmp))
             os.replace(tmp, target)
+            if target.name != fp32.name:  # the int8 graphs an older quantization left: made again no more
+                for old in cache.glob(f"{stem}-int8*.onnx"):
+                    if old.name != target.name:
+                        old.unlink(missing_ok=True)
         except Exception as exc:
             Path(tmp).unlink(missing_ok=True)
             if isinstance(exc, ModelError):

@@ -116,8 +116,8 @@ def test_onnx_fp32_gives_torch_vectors(vectors):
 
 @pytest.mark.slow
 def test_int8_drifts_but_stays_close(vectors):
-    """Per-channel weight scales, the first layer in fp32: one scale per weight matrix gave a
-    cosine of 0.95 on average, and LoCoMo recall a point lower."""
+    """Per-channel weight scales: one scale per weight matrix gave a cosine of 0.95 on average,
+    and LoCoMo recall a point lower."""
     cosine = (vectors["torch"] * vectors["onnx-int8"]).sum(axis=1)
     assert 0.985 < cosine.mean() < 0.9999 and cosine.min() > 0.97, dict(zip(TEXTS, cosine))
 
@@ -177,6 +177,12 @@ def test_export_is_cached_on_disk(tmp_path):
     again = onnx_model_path("all-MiniLM-L6-v2", cache_dir=tmp_path)
     assert again == first and again.stat().st_mtime_ns == stamp  # reused, not exported again
     assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no temporary files left behind
+    # An int8 graph of an older quantization is replaced by the current one, not kept beside it.
+    old = tmp_path / first.name.replace(".onnx", "-int8pc1.onnx")
+    old.write_bytes(b"an older int8 graph")
+    int8 = onnx_model_path("all-MiniLM-L6-v2", int8=True, cache_dir=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first.name, int8.name])
+    assert int8 != old and first.stat().st_mtime_ns == stamp
 
 
 def test_the_export_cache_key_follows_the_model_s_content_not_its_file_times(tmp_path):
