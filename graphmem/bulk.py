@@ -11,11 +11,13 @@
    its facts get their vectors on that thread (``Memory._embed``: pooled from their turns'
    token states, or their own texts embedded) while the main thread extracts the next
    document;
-3. documents are written in input order, several in one transaction
-   (``Store.write_batches``, a group commit, until they hold :data:`GROUP_TURNS` turns), on a
-   writer thread: a full group goes to it at once and is written when its vectors are in,
-   while the main thread parses on and reads the store on its own connection (the last
-   committed state; what is still being written it holds itself). Kùzu and Neo4j's driver
+3. documents are written in input order, several in one transaction (a group commit, until
+   they hold :data:`GROUP_TURNS` turns), on a writer thread: each document goes to it as soon
+   as it is prepared (``Store.write_stream``; Kùzu writes it once its vectors are in, Neo4j
+   takes the group whole), and the group is committed after its last, while the main thread
+   parses on and reads the store on its own connection (the last committed state; what is
+   still being written it holds itself). Only the last documents, the group's ``COPY``s and
+   its COMMIT are left once everything is parsed. Kùzu and Neo4j's driver
    release the GIL while a statement runs. A group is all or nothing; when it fails, its
    documents are written again one transaction each, so those before the failing one are
    stored and the failure raises, on the main thread, as it would have alone. The
@@ -35,6 +37,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from queue import SimpleQueue
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,21 +54,22 @@ if TYPE_CHECKING:
 __all__ = ["ingest_documents", "CHUNK_TURNS", "GROUP_TURNS"]
 
 #: Turns parsed and embedded together, and the turns of a group commit: it closes once its
-#: documents hold GROUP_TURNS, and goes to the writer thread, which then writes while the next
-#: chunks are parsed. A COMMIT after COPYs checkpoints (0.4–0.8 s), so groups stay large; small
-#: chunks close the first group early. These suit a model that embeds one text a run (int8):
-#: 600 LoCoMo turns, 2 cores, two runs each (2026-11-29, after the model went beside the parser
-#: and the group writes were fixed): 512/512 turns 7.57 / 6.85 s, 256/256 7.11 / 7.12, 128/256
-#: 7.08 / 7.16, 192/384 6.43 / 6.66, 128/384 6.77 / 6.45.
+#: documents hold GROUP_TURNS. Its documents are written as they come, so a group costs its
+#: COMMIT, which checkpoints after COPYs and grows with the store (0.3 s for the first 400 LoCoMo
+#: turns, 0.75 s for the next 200): few, large groups. These suit a model that embeds one text a
+#: run (int8). 600 LoCoMo turns, 2 cores, three runs each (2026-11-29): groups of 192 turns
+#: 7.0–7.3 s, 384 6.0–6.6, 1024 (one group) 5.4–5.8; 2,400 turns: 384 29.6 / 48.1 s, 1024
+#: 20.3 / 26.5, 2048 19.4 / 20.2, 4096 19.1 / 21.1. Chunks of 128 turns against 256: 5.4–5.8
+#: against 5.6–6.1 s.
 CHUNK_TURNS = 128
-GROUP_TURNS = 384
+GROUP_TURNS = 2048
 #: The same for a model that embeds batches (fp32, torch): it sorts a chunk's texts by length,
-#: and a larger chunk pads less. fp32, the same turns: 512/512 8.62 / 8.80 s, 256/384 9.64 /
-#: 9.93, 128/384 11.75 / 10.54 (CPU 15.6 against 19.7 s).
+#: and a larger chunk pads less. fp32, the same turns, before documents were streamed to the
+#: writer: chunks of 512 turns 8.62 / 8.80 s, 256 9.64 / 9.93, 128 10.54 / 11.75.
 BATCHED_CHUNK_TURNS = 512
-BATCHED_GROUP_TURNS = 512
-#: Full groups that may wait for the writer thread while the main thread parses on; one more,
-#: and it waits for the oldest.
+BATCHED_GROUP_TURNS = 2048
+#: Groups closed and still to be written that may wait while the main thread parses on; one
+#: more, and it waits for the oldest.
 MAX_IN_FLIGHT = 2
 
 Item = tuple[Path, "list[Document] | InputError"]
@@ -143,23 +147,36 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
                                     initargs=(mem.config.spacy_model, mem.config.spacy_blis))
     embedding = ThreadPoolExecutor(1, thread_name_prefix="graphmem-embed")
     writing = ThreadPoolExecutor(1, thread_name_prefix="graphmem-write")
-    group: list[_Pending] = []  # prepared, waiting for their vectors and their group's commit
-    # full groups handed to the writer thread, in input order, with what writing them returns
+    group: list[_Pending] = []  # the open group's documents: handed to the writer thread as they come
+    feed: SimpleQueue[_Pending | None] | None = None  # … through this queue, None closing it
+    # groups handed to the writer thread (the open one last), in input order, with what writing them returns
     in_flight: deque[tuple[list[_Pending], Future[_Written]]] = deque()
 
-    def write(todo: list[_Pending]) -> _Written:
-        """On the writer thread: the group once its vectors are in, in one transaction, else
-        one document at a time up to the first that fails; its reports and that failure."""
+    def write(documents: SimpleQueue[_Pending | None]) -> _Written:
+        """On the writer thread: a group's documents as they come, each once its vectors are in, in
+        one transaction committed after the last (``Store.write_stream``); when that fails, nothing
+        of it is stored and it goes again a document at a time, up to the first that fails. Its
+        reports and that failure."""
+        taken: list[_Pending] = []
+        ended = False
+
+        def arriving() -> Iterator[MemoryBatch]:
+            nonlocal ended
+            while (p := documents.get()) is not None:
+                taken.append(p)
+                p.vectors.result()
+                yield p.batch
+            ended = True
+
         results: list[WriteReport] = []
         try:
-            for p in todo:
+            try:
+                return mem.store.write_stream(arriving(), expect_turns=group_turns), None
+            except Exception:  # noqa: BLE001 - nothing of the group is stored: one by one below
+                while not ended and (p := documents.get()) is not None:
+                    taken.append(p)
+            for p in taken:
                 p.vectors.result()
-            if len(todo) > 1:
-                try:
-                    return mem.store.write_batches([p.batch for p in todo]), None
-                except Exception:  # noqa: BLE001 - nothing of the group is stored: one by one below
-                    pass
-            for p in todo:
                 results.append(mem.store.write_batch(p.batch))
         except BaseException as exc:  # noqa: BLE001 - raised on the ingesting thread (collect)
             return results, exc
@@ -179,16 +196,27 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
                 raise error
 
     def drain(*, wait: bool) -> None:
-        """Report what the writer thread wrote; with ``wait``, hand it the open group too and wait
+        """Report what the writer thread wrote; with ``wait``, close the open group too and wait
         for every group, so that the store holds all that was prepared (outcomes in order)."""
-        if wait and group:
+        if wait:
             close()
         collect(wait=wait)
 
+    def add(p: _Pending) -> None:
+        """Hand ``p`` to the writer thread in the open group, or in a new one."""
+        nonlocal feed
+        if feed is None:
+            feed = SimpleQueue()
+            in_flight.append((group, writing.submit(write, feed)))
+        group.append(p)
+        feed.put(p)
+
     def close() -> None:
-        nonlocal group
-        in_flight.append((group, writing.submit(write, group)))
-        group = []
+        """End the open group: the writer thread commits it after its last document."""
+        nonlocal group, feed
+        if feed is not None:
+            feed.put(None)
+        group, feed = [], None
 
     try:
         for chunk in _chunks(items, chunk_turns):
@@ -223,24 +251,26 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
                         on_document(path, prepared)
                     continue
                 vectors = embedding.submit(mem._embed, prepared, known=known)
-                group.append(_Pending(path, doc, source_id, prepared, vectors))
+                add(_Pending(path, doc, source_id, prepared, vectors))
                 if sum(len(p.batch.utterances) for p in group) >= group_turns:
                     close()
                 drain(wait=False)
             parser.clear_prefetched()
         drain(wait=True)
     except Exception:
-        group = [p for p in group if not p.vectors.cancelled()]
-        while group or in_flight:  # what was read before the failure is still written, as one by one would
+        close()
+        while in_flight:  # what was read before the failure is still written, as one by one would
             try:
-                drain(wait=True)
+                collect(wait=True)
             except Exception:  # noqa: BLE001 - the first error is the one to report
                 continue
         raise
     finally:
         parser.clear_prefetched()
-        # After an interrupt (KeyboardInterrupt): the group being written finishes, whole, and
-        # the groups still queued are dropped; otherwise nothing is left queued by now.
+        # After an interrupt (KeyboardInterrupt): the group being written finishes, whole, with
+        # the documents handed to it so far, and the groups still queued are dropped; otherwise
+        # nothing is left queued by now.
+        close()
         writing.shutdown(wait=True, cancel_futures=True)
         embedding.shutdown(wait=True, cancel_futures=True)
         if procs is not None:

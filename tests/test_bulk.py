@@ -97,14 +97,22 @@ def test_bulk_group_commit_with_copy_stores_what_one_by_one_stores(reference, tm
     folder, expected = reference
     monkeypatch.setattr("graphmem.store.kuzu.COPY_GROUP_MIN", 1)
     monkeypatch.setattr("graphmem.store.kuzu.COPY_MIN", 1)
-    groups = []
+    groups, copied = [], []
     with Memory(tmp_path / "store", namespace="bulk") as mem:
-        real = mem.store.write_batches
-        mem.store.write_batches = lambda batches: groups.append(len(batches)) or real(batches)
+        real, real_copy = mem.store.write_stream, mem.store._copy
+
+        def stream(batches, **kw):
+            groups.append(0)
+            for b in batches:
+                groups[-1] += 1
+                yield b
+
+        mem.store.write_stream = lambda batches, **kw: real(stream(batches), **kw)
+        mem.store._copy = lambda table, rows, tx: copied.append(table) or real_copy(table, rows, tx)
         report = mem.ingest(folder)
         got = _contents(mem)
     assert not report.errors and len(report.written) == 6
-    assert max(groups) > 1  # documents did share a transaction
+    assert max(groups) > 1 and copied  # documents did share a transaction, and COPYs
     assert got["edges"] == expected["edges"] and got["edges"]["MENTIONED_IN"] and got["edges"]["SUBJECT"]
     assert got["utterances"] == expected["utterances"] and got["facts"] == expected["facts"]
 

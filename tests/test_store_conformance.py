@@ -156,14 +156,22 @@ def test_failed_write_leaves_nothing(store, namespace, kuzu_writes, monkeypatch)
     assert counts(store, namespace)["facts"] == 3
 
 
-@pytest.fixture(params=["statements", "copy"])
+@pytest.fixture(params=["statements", "copy", "stream-statements", "stream-copy"])
 def group_writes(request, monkeypatch) -> str:
     """A Kùzu group commit writes edges with statements, or, when the group holds enough of a
-    table's edges (COPY_GROUP_MIN), with COPY: these tests run both ways (Neo4j has one way)."""
-    if request.param == "copy":
+    table's edges (COPY_GROUP_MIN), with COPY: these tests run both ways (Neo4j has one way),
+    with the group given at once (``write_batches``) or a document at a time (``write_stream``)."""
+    if request.param.endswith("copy"):
         monkeypatch.setattr("graphmem.store.kuzu.COPY_GROUP_MIN", 1)
         monkeypatch.setattr("graphmem.store.kuzu.COPY_MIN", 1)
     return request.param
+
+
+def write_group(store, batches: list[MemoryBatch], how: str) -> list:
+    """One group commit, given at once or as a stream that makes each document when asked."""
+    if not how.startswith("stream"):
+        return store.write_batches(batches)
+    return store.write_stream((b for b in batches), expect_turns=sum(len(b.utterances) for b in batches))
 
 
 MORE = [
@@ -219,9 +227,9 @@ def _count_copies(store) -> list[str]:
     if store.name == "kuzu":
         real = store._copy
 
-        def spy(table, rows):
+        def spy(table, rows, tx):
             copied.append(table)
-            return real(table, rows)
+            return real(table, rows, tx)
 
         store._copy = spy
     return copied
@@ -234,9 +242,9 @@ def test_group_write_stores_what_one_by_one_stores(store, namespace, group_write
         return _more(ns) if d == "d2" else make_batch(ns, d, turns)
 
     copied = _count_copies(store)
-    reports = store.write_batches([batch(namespace, d, turns) for d, turns in docs])
+    reports = write_group(store, [batch(namespace, d, turns) for d, turns in docs], group_writes)
     assert [r.written for r in reports] == [True, True, False] and reports[1].facts == 2
-    assert bool(copied) == (group_writes == "copy" and store.name == "kuzu")
+    assert bool(copied) == (group_writes.endswith("copy") and store.name == "kuzu")
     other = namespace + "_one"
     for d, turns in docs:
         store.write_batch(batch(other, d, turns))
@@ -256,8 +264,8 @@ def test_group_write_with_missing_ends_stores_what_one_by_one_stores(store, name
     batch = make_batch(namespace, "d1", TURNS)
     batch.entities = [e for e in batch.entities if e.name not in ("Bob", "Toulouse")]
     copied = _count_copies(store)
-    reports = store.write_batches([batch, make_batch(namespace, "d2", MORE)])
-    assert bool(copied) == (group_writes == "copy" and store.name == "kuzu")  # tried, refused, redone
+    reports = write_group(store, [batch, make_batch(namespace, "d2", MORE)], group_writes)
+    assert bool(copied) == (group_writes.endswith("copy") and store.name == "kuzu")  # tried, refused, redone
     assert [r.facts for r in reports] == [3, 2]
     assert edge_counts(store, namespace) == {"SUBJECT": 4, "OBJECT": 4, "ANCHORED_IN": 5, "RELATED": 3,
                                              "MENTIONED_IN": 4, "PART_OF": 5}
@@ -278,11 +286,11 @@ def test_failed_group_write_leaves_nothing(store, namespace, group_writes, monke
 
     monkeypatch.setattr(module, "batch_rows", exploding)
     with pytest.raises((StoreError, TypeError, ValueError, RuntimeError)):
-        store.write_batches([make_batch(namespace, "d1", TURNS), make_batch(namespace, "d2", MORE)])
+        write_group(store, [make_batch(namespace, "d1", TURNS), make_batch(namespace, "d2", MORE)], group_writes)
     monkeypatch.setattr(module, "batch_rows", real)
     assert counts(store, namespace) == {"sources": 0, "utterances": 0, "entities": 0, "facts": 0}
-    assert [r.written for r in store.write_batches([make_batch(namespace, "d1", TURNS),
-                                                    make_batch(namespace, "d2", MORE)])] == [True, True]
+    assert [r.written for r in write_group(store, [make_batch(namespace, "d1", TURNS),
+                                                   make_batch(namespace, "d2", MORE)], group_writes)] == [True, True]
     assert counts(store, namespace)["facts"] == 5
 
 
@@ -551,28 +559,68 @@ def _workload(ns: str, seed: int, docs: int = 20) -> list[MemoryBatch]:
     return batches
 
 
-@pytest.mark.parametrize("sizes", [[1], [2], [3, 1, 5], [1, 1, 1, 1, 1, 1, 1, 2]], ids=["one_by_one", "pairs", "groups", "mixed"])
-def test_group_commits_leave_what_one_document_at_a_time_would(store, store_location, namespace, sizes):
+@pytest.mark.parametrize(("sizes", "how"), [([1], "batches"), ([2], "batches"), ([3, 1, 5], "batches"),
+                                           ([1, 1, 1, 1, 1, 1, 1, 2], "batches"), ([3, 1, 5], "stream"),
+                                           ([20], "stream")],
+                         ids=["one_by_one", "pairs", "groups", "mixed", "streams", "one_stream"])
+def test_group_commits_leave_what_one_document_at_a_time_would(store, store_location, namespace, sizes, how):
     """Every entity has the aliases of all its documents, every fact as much evidence as anchors
     and the time of the latest, every fact denied later is superseded, and the same stays after
     reopening. On Kùzu 0.11.3 a transaction that made nodes read some of them back wrong (a join
     over a table instead of a key lookup; an aggregate over anchors) and scrambled entities'
     aliases at the checkpoint after a COPY (kuzu.py, entity_aliases.cypher). A claim is denied
-    only after it was said, and never said again then: its fact is superseded by the denial."""
-    _write_and_check(store, store_location, namespace, sizes)
+    only after it was said, and never said again then: its fact is superseded by the denial.
+    In a stream a transaction makes an entity before later documents name its other aliases:
+    they are added after the COMMIT, as a stored entity's are."""
+    _write_and_check(store, store_location, namespace, sizes, how)
 
 
 def test_kuzu_group_commits_by_key_lookups(tmp_path, namespace, monkeypatch):
     """The same in a store whose tables are past KEY_LOOKUPS_ABOVE: a key lookup an id where the
     smaller store joins the ids with the table (existing_entity.cypher, existing_*.cypher)."""
     monkeypatch.setattr("graphmem.store.kuzu.KEY_LOOKUPS_ABOVE", 0)
-    location = str(tmp_path / "store")
-    st = open_store(Config(store=location))
-    st.ensure_schema(embedding_dim=DIM)
-    _write_and_check(st, (location, None), namespace, [2])
+    for how in ("batches", "stream"):
+        location = str(tmp_path / how)
+        st = open_store(Config(store=location))
+        st.ensure_schema(embedding_dim=DIM)
+        _write_and_check(st, (location, None), namespace, [2] if how == "batches" else [4], how)
 
 
-def _write_and_check(store, store_location, namespace, sizes) -> None:
+def test_a_stream_writes_each_document_as_it_comes(store, namespace):
+    """Kùzu writes a streamed document before the next is asked for (bulk ingest makes it
+    meanwhile); Neo4j takes them all first (its managed transaction may run again). Either way
+    the stream is one transaction: a document failing to come leaves none of them stored."""
+    events: list[str] = []
+    if store.name == "kuzu":
+        real = store._write
+
+        def spy(batch, copies, tx):
+            events.append("write " + batch.source.title)
+            return real(batch, copies, tx)
+
+        store._write = spy
+
+    def docs(fail: bool = False):
+        for name, turns in (("d1", TURNS), ("d2", MORE)):
+            events.append("make " + name)
+            yield make_batch(namespace, name, turns)
+        if fail:
+            raise ValueError("the third document could not be read")
+
+    with pytest.raises(ValueError, match="third document"):
+        store.write_stream(docs(fail=True), expect_turns=50)
+    assert counts(store, namespace) == {"sources": 0, "utterances": 0, "entities": 0, "facts": 0}
+    events.clear()
+    reports = store.write_stream(docs(), expect_turns=50)
+    assert [r.written for r in reports] == [True, True] and counts(store, namespace)["facts"] == 5
+    if store.name == "kuzu":
+        assert events == ["make d1", "write d1", "make d2", "write d2"]
+    else:
+        assert events == ["make d1", "make d2"]
+    assert store.write_stream(iter([]), expect_turns=50) == []
+
+
+def _write_and_check(store, store_location, namespace, sizes, how="batches") -> None:
     batches = _workload(namespace, seed=7)
     groups, at, k = [], 0, 0
     while at < len(batches):
@@ -580,7 +628,7 @@ def _write_and_check(store, store_location, namespace, sizes) -> None:
         groups.append(batches[at : at + n])
         at, k = at + n, k + 1
     for group in groups:
-        store.write_batches(group)
+        write_group(store, group, how)
     aliases: dict[str, set[str]] = {}
     times = {u.id: u.time for b in batches for u in b.utterances}
     anchors: dict[str, set[str]] = {}

@@ -9,7 +9,7 @@ user values. Everything the rest of graphmem knows about a backend is in its
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -124,6 +124,12 @@ class Store(Protocol):
     def write_batches(self, batches: Sequence[MemoryBatch]) -> list[WriteReport]:
         """Write documents' batches in order in one transaction, each as :meth:`write_batch`
         would: all of them or none (bulk ingest's group commit)."""
+
+    def write_stream(self, batches: Iterable[MemoryBatch], *, expect_turns: int = 0) -> list[WriteReport]:
+        """What :meth:`write_batches` does, the batches taken as they come: a store may write
+        each one as it arrives, in a transaction committed after the last (bulk ingest writes
+        a group while it prepares the group's next documents). ``expect_turns``: about how many
+        turns the stream will hold, for choices made at its start."""
 
     def run(self, statement: Statement) -> Result:
         """Run one compiled statement (read-only or write) in its own transaction."""

@@ -40,10 +40,11 @@ Every Kùzu detail lives here and in ``cypher/kuzu/``. Notes on the choices:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,9 +199,14 @@ class _Tx:
     grown: dict[str, list[str]] = field(default_factory=dict)
     #: edges of :data:`_COPY_AT_END`, for one ``COPY`` a table before the COMMIT
     at_end: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    #: the transaction's entities stored before it, and those its documents wrote so far
+    #: the transaction's entities stored before it (with their stored aliases), and those its
+    #: documents wrote so far (with the aliases each was made with)
     stored: set[str] = field(default_factory=set)
+    stored_aliases: dict[str, list[str]] = field(default_factory=dict)
     written: set[str] = field(default_factory=set)
+    made_aliases: dict[str, list[str]] = field(default_factory=dict)
+    #: whether a ``COPY`` ran: Kùzu then checkpoints at the COMMIT
+    copied: bool = False
 
     @classmethod
     def of(cls, batches: Sequence[MemoryBatch]) -> _Tx:
@@ -210,6 +216,21 @@ class _Tx:
                 have = aliases.setdefault(e.id, [])
                 have.extend(a for a in e.aliases if a not in have)
         return cls(aliases)
+
+
+def _grow(tx: _Tx, entity: str) -> None:
+    """Note in ``tx.grown`` the aliases that ``entity``, stored before the transaction or made by
+    it, has in the transaction's documents beyond those it has in the store: its aliases as
+    they are to be, set after the COMMIT (KuzuStore._add_aliases)."""
+    if entity in tx.stored:
+        base = tx.stored_aliases[entity]
+    elif entity in tx.made_aliases:
+        base = tx.made_aliases[entity]
+    else:
+        return
+    new = [a for a in tx.aliases[entity] if a not in base]
+    if new:
+        tx.grown[entity] = base + new
 
 
 def _link_facts(plan: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -489,7 +510,7 @@ class KuzuStore:
             pass
 
     def write_batch(self, batch: MemoryBatch) -> WriteReport:
-        return self._commit([batch], group=False)[0]
+        return self._commit(iter([batch]), frozenset())[0]
 
     def write_batches(self, batches: Sequence[MemoryBatch]) -> list[WriteReport]:
         """Write many documents in one transaction (a group commit), each as :meth:`write_batch`
@@ -499,28 +520,62 @@ class KuzuStore:
         pays that once. All or nothing: when a document fails, nothing of the group is stored (the
         caller may write them one by one to store those before it).
         """
-        return self._commit(batches, group=len(batches) > 1)
+        if len(batches) < 2:
+            return self._commit(iter(batches), frozenset())
+        return self._commit(iter(batches), self._copied(batches), known=batches)
 
-    def _commit(self, batches: Sequence[MemoryBatch], *, group: bool) -> list[WriteReport]:
-        copies = self._copied(batches) if group else frozenset()
+    def write_stream(self, batches: Iterable[MemoryBatch], *, expect_turns: int = 0) -> list[WriteReport]:
+        """:meth:`write_batches` for documents that come one by one: each is written as it
+        arrives, in one transaction committed after the last, so the writes overlap whatever
+        makes the next documents (bulk ingest parses and embeds them meanwhile; only the last
+        document, the group's ``COPY``s and its COMMIT are left once they are done). Which
+        tables go in with ``COPY`` is chosen at the first document, as for a group of
+        ``expect_turns`` turns like it. The same all-or-nothing; the same store as one document
+        a transaction (``tests/test_store_conformance.py``)."""
+        it = iter(batches)
+        first = next(it, None)
+        if first is None:
+            return []
+        turns = max(len(first.utterances), 1)
+        copies = self._copied([first], scale=expect_turns / turns) if expect_turns > turns else frozenset()
+        return self._commit(itertools.chain([first], it), copies)
+
+    def _commit(self, batches: Iterator[MemoryBatch], copies: frozenset[str], *,
+                known: Sequence[MemoryBatch] | None = None) -> list[WriteReport]:
+        """Write ``batches`` in one transaction, the edges of ``copies`` with COPY; when a COPY is
+        refused (an end missing), all of them again with statements, which skip such an edge as
+        Neo4j's do. ``known``: the batches, when all were given at once."""
+        seen: list[MemoryBatch] = []
         if copies:
             try:
-                return self._commit_with(batches, copies)
-            except _CopyRefused:  # an end missing: the statements skip such an edge, as Neo4j's do
+                return self._commit_with(batches, copies, seen, known=known)
+            except _CopyRefused:
                 pass
-        return self._commit_with(batches, frozenset())
+        return self._commit_with(itertools.chain(seen, batches), frozenset(), [], known=known)
 
-    def _commit_with(self, batches: Sequence[MemoryBatch], copies: frozenset[str]) -> list[WriteReport]:
+    def _commit_with(self, batches: Iterator[MemoryBatch], copies: frozenset[str], seen: list[MemoryBatch], *,
+                     known: Sequence[MemoryBatch] | None = None) -> list[WriteReport]:
+        """Write ``batches`` in one transaction as they come, each noted in ``seen`` (to be written
+        again when a ``COPY`` is refused). ``known``: all of them, when given at once."""
         self._raw("BEGIN TRANSACTION")
         try:
-            tx = self._tx(batches)
-            done = [self._write(b, copies, tx) for b in batches]
-            if not any(report.written for report, _ in done):
+            tx: _Tx | None = self._tx(known) if known is not None else None
+            done = []
+            for batch in batches:
+                seen.append(batch)
+                if tx is None:
+                    tx = self._tx([batch])
+                elif known is None:
+                    self._admit(tx, batch)
+                # A stream's first document goes without COPY, as one alone would: a stream that
+                # ends there commits without the checkpoint a COPY brings.
+                done.append(self._write(batch, copies if done or known is not None else frozenset(), tx))
+            if tx is None or not any(report.written for report, _ in done):
                 self._raw("ROLLBACK")
                 return [report for report, _ in done]
             for name, rows in tx.at_end.items():
-                self._copy(_COPIES[name], rows)
-            alone = len(batches) == 1 and not copies
+                self._copy(_COPIES[name], rows, tx)
+            alone = len(done) == 1 and not tx.copied
             if alone:  # one document, no COPY: its aliases go with it (see entity_aliases.cypher)
                 self._set_aliases(tx)
             self._raw("COMMIT")
@@ -529,8 +584,8 @@ class KuzuStore:
             self._rollback()
             raise
         if not alone:
-            self._add_aliases(tx, checkpointed=bool(copies))
-        for batch, (_, vectors) in zip(batches, done):
+            self._add_aliases(tx, checkpointed=tx.copied)
+        for batch, (_, vectors) in zip(seen, done):
             if vectors is not None and self._vectors is not None:  # only once committed
                 old, added = vectors
                 self._vectors.committed(batch.namespace, old, old + 1, added)
@@ -546,12 +601,13 @@ class KuzuStore:
         lookup = _NODE_ID[label]  # labels are graphmem's own (NODE_LABELS), never from users
         return {i for i in dict.fromkeys(ids) if self._raw(lookup, {"id": i}).rows}
 
-    def _copied(self, batches: Sequence[MemoryBatch]) -> frozenset[str]:
-        """The edge templates whose rows a group writes with ``COPY`` (see :data:`COPY_GROUP_MIN`)."""
-        edges: dict[str, int] = {}
+    def _copied(self, batches: Sequence[MemoryBatch], *, scale: float = 1.0) -> frozenset[str]:
+        """The edge templates whose rows a group writes with ``COPY`` (see :data:`COPY_GROUP_MIN`);
+        ``scale``: the group is that many times ``batches``."""
+        edges: dict[str, float] = {}
         for batch in batches:  # before pruning: what is stored already is rarely re-sent in bulk
             for name, n in edge_rows(batch).items():
-                edges[name] = edges.get(name, 0) + n
+                edges[name] = edges.get(name, 0) + n * scale
         out = set()
         for name, n in edges.items():
             if n < COPY_GROUP_MIN:
@@ -595,7 +651,7 @@ class KuzuStore:
             elif name in copies and name in _COPY_AT_END:
                 tx.at_end.setdefault(name, []).extend(rows)
             elif name in copies and len(rows) >= COPY_MIN:
-                self._copy(_COPIES[name], rows)
+                self._copy(_COPIES[name], rows, tx)
             elif name == "fact_evidence":
                 self._recount([r["id"] for r in rows])
             elif name == "write_entity":
@@ -612,11 +668,11 @@ class KuzuStore:
                              facts=len(todo.facts), entities=len(todo.entities))
         return report, vectors
 
-    def _copy(self, table: str, rows: list[dict[str, Any]]) -> None:
+    def _copy(self, table: str, rows: list[dict[str, Any]], tx: _Tx) -> None:
         """Create an edge of rel ``table`` for each row (ends ``a`` → ``b`` by primary key, the
-        properties by name) with one ``COPY``. An end not found fails the statement, and with it
-        the transaction (Kùzu rolls it back): :meth:`_commit` then writes the group again with
-        statements, which skip such an edge."""
+        properties by name) with one ``COPY``, noted in ``tx`` (its COMMIT checkpoints). An end
+        not found fails the statement, and with it the transaction (Kùzu rolls it back):
+        :meth:`_commit` then writes the group again with statements, which skip such an edge."""
         import pyarrow as pa
 
         columns = {"from": pa.array([r["a"] for r in rows], pa.string()),
@@ -627,6 +683,7 @@ class KuzuStore:
         try:
             with self._using() as conn:
                 conn.execute(text, {"rows": pa.table(columns)})
+            tx.copied = True
         except RuntimeError as exc:
             self._tx_state("ROLLBACK")  # a failed COPY ends the transaction
             raise _CopyRefused(_refused(exc), store=self.name, statement=text) from exc
@@ -664,15 +721,35 @@ class KuzuStore:
                 found = [r for i in tx.aliases for r in self._raw(t["existing_entity"], {"id": i}).rows]
             for i, stored in found:
                 tx.stored.add(i)
-                stored = list(stored or [])
-                new = [a for a in tx.aliases[i] if a not in stored]
-                if new:
-                    tx.grown[i] = stored + new
+                tx.stored_aliases[i] = list(stored or [])
+                _grow(tx, i)
         return tx
 
+    def _admit(self, tx: _Tx, batch: MemoryBatch) -> None:
+        """A document that joins a transaction already writing (:meth:`write_stream`): its
+        entities' aliases join the transaction's. An entity it is the first to name is looked up
+        by key (the transaction did not make it; Kùzu 0.11.3 read what a transaction made right
+        by key only); one stored, or made by the transaction, that gains aliases gets them after
+        the COMMIT (:meth:`_add_aliases`), as a stored one does in a group."""
+        fresh = []
+        for e in batch.entities:
+            have = tx.aliases.get(e.id)
+            if have is None:
+                have = tx.aliases[e.id] = []
+                fresh.append(e.id)
+            have.extend(a for a in e.aliases if a not in have)
+        t = self.templates
+        for i in fresh:
+            for _, stored in self._raw(t["existing_entity"], {"id": i}).rows:
+                tx.stored.add(i)
+                tx.stored_aliases[i] = list(stored or [])
+        for i in dict.fromkeys(e.id for e in batch.entities):
+            _grow(tx, i)
+
     def _add_aliases(self, tx: _Tx, *, checkpointed: bool) -> None:
-        """After a transaction's COMMIT: the aliases its documents gave stored entities, in a
-        transaction of their own, checkpointed at once (see entity_aliases.cypher). The documents
+        """After a transaction's COMMIT: the aliases its documents gave stored entities (and, in a
+        stream, entities it made before a later document named them anew), in a transaction of
+        their own, checkpointed at once (see entity_aliases.cypher). The documents
         are stored by then; should this fail, stored entities miss the new aliases (logged), and
         their facts and mentions are whole."""
         if not tx.grown:
@@ -700,8 +777,8 @@ class KuzuStore:
 
         Each id goes once, as write_entity's MERGE a row at a time would leave it: the first row's
         name and type, the latest row's time as ``last_seen``. A new entity gets its aliases from
-        every document of the transaction (``tx.aliases``): a later write in the same transaction
-        could not add to them (:meth:`_add_aliases`).
+        every document of the transaction (``tx.aliases``; in a stream, those so far): a later
+        write in the same transaction could not add to them (:meth:`_add_aliases` does, after).
         """
         import pyarrow as pa
 
@@ -709,8 +786,10 @@ class KuzuStore:
         for r in rows:
             m = merged.get(r["id"])
             if m is None:
-                merged[r["id"]] = {**r, "first_seen": r["seen"], "last_seen": r["seen"],
-                                   "aliases": tx.aliases.get(r["id"], list(r["aliases"]))}
+                aliases = list(tx.aliases.get(r["id"], r["aliases"]))
+                merged[r["id"]] = {**r, "first_seen": r["seen"], "last_seen": r["seen"], "aliases": aliases}
+                if r["id"] not in tx.stored and r["id"] not in tx.written:  # made now, with these
+                    tx.made_aliases[r["id"]] = aliases
             else:
                 m["last_seen"] = r["seen"]
         part = list(merged.values())

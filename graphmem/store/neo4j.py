@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -242,6 +242,11 @@ class Neo4jStore:
 
     def write_batches(self, batches: Sequence[MemoryBatch]) -> list[WriteReport]:
         return self._write(batches)
+
+    def write_stream(self, batches: Iterable[MemoryBatch], *, expect_turns: int = 0) -> list[WriteReport]:
+        # All taken first: a managed transaction is retried whole on a transient error, so it
+        # must be able to run its batches again.
+        return self._write(list(batches))
 
     def _write(self, batches: Sequence[MemoryBatch]) -> list[WriteReport]:
         """The batches in order in one managed transaction (retried whole on a transient error)."""
