@@ -152,7 +152,7 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
     # groups handed to the writer thread (the open one last), in input order, with what writing them returns
     in_flight: deque[tuple[list[_Pending], Future[_Written]]] = deque()
 
-    def write(documents: SimpleQueue[_Pending | None]) -> _Written:
+    def write(documents: SimpleQueue[_Pending | None], expect_turns: int) -> _Written:
         """On the writer thread: a group's documents as they come, each once its vectors are in, in
         one transaction committed after the last (``Store.write_stream``); when that fails, nothing
         of it is stored and it goes again a document at a time, up to the first that fails. Its
@@ -171,7 +171,7 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
         results: list[WriteReport] = []
         try:
             try:
-                return mem.store.write_stream(arriving(), expect_turns=group_turns), None
+                return mem.store.write_stream(arriving(), expect_turns=expect_turns), None
             except Exception:  # noqa: BLE001 - nothing of the group is stored: one by one below
                 while not ended and (p := documents.get()) is not None:
                     taken.append(p)
@@ -202,12 +202,13 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
             close()
         collect(wait=wait)
 
-    def add(p: _Pending) -> None:
-        """Hand ``p`` to the writer thread in the open group, or in a new one."""
+    def add(p: _Pending, expect_turns: int) -> None:
+        """Hand ``p`` to the writer thread in the open group, or in a new one that expects about
+        ``expect_turns`` turns (the store chooses how to write them from its first document)."""
         nonlocal feed
         if feed is None:
             feed = SimpleQueue()
-            in_flight.append((group, writing.submit(write, feed)))
+            in_flight.append((group, writing.submit(write, feed, expect_turns)))
         group.append(p)
         feed.put(p)
 
@@ -219,7 +220,16 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
         group, feed = [], None
 
     try:
-        for chunk in _chunks(items, chunk_turns):
+        chunks = _chunks(items, chunk_turns)
+        following = next(chunks, None)
+        while following is not None:
+            chunk, following = following, next(chunks, None)
+            # The turns still to come from each document on: a group opened in the last chunk
+            # holds at most those (a few documents added to a large store need no COPY).
+            ahead = [0] * (len(chunk) + 1)
+            for i in range(len(chunk) - 1, -1, -1):
+                d = chunk[i][1]
+                ahead[i] = ahead[i + 1] + (0 if isinstance(d, InputError) else len(d.turns))
             docs = [d for _, d in chunk if isinstance(d, Document)]
             utts = [u for d in docs for u in mem._utterances(d, mem._source_for(d))]
             stored = mem.store.existing("Utterance", [u.id for u in utts])
@@ -233,7 +243,7 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
             elif texts:
                 parser.prefetch(texts)
             drain(wait=False)
-            for path, doc in chunk:
+            for at, (path, doc) in enumerate(chunk):
                 if isinstance(doc, InputError):
                     drain(wait=True)  # outcomes are reported in input order
                     report.errors.append(doc)
@@ -251,7 +261,8 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
                         on_document(path, prepared)
                     continue
                 vectors = embedding.submit(mem._embed, prepared, known=known)
-                add(_Pending(path, doc, source_id, prepared, vectors))
+                add(_Pending(path, doc, source_id, prepared, vectors),
+                    group_turns if following is not None else min(group_turns, ahead[at]))
                 if sum(len(p.batch.utterances) for p in group) >= group_turns:
                     close()
                 drain(wait=False)

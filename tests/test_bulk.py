@@ -117,6 +117,34 @@ def test_bulk_group_commit_with_copy_stores_what_one_by_one_stores(reference, tm
     assert got["utterances"] == expected["utterances"] and got["facts"] == expected["facts"]
 
 
+def test_a_few_documents_go_without_copy_and_large_groups_with(reference, tmp_path, monkeypatch):
+    """A group is written as its documents come, COPY or not chosen from the first as if the
+    group were its expected size: at most the turns left to read, so a few documents go by
+    statements (a COPY's COMMIT checkpoints) and a group expected large copies its edges."""
+    folder, expected = reference
+    expects = []
+    for chunk, name in ((128, "few"), (3, "many")):
+        monkeypatch.setattr("graphmem.bulk.CHUNK_TURNS", chunk)
+        copied = []
+        with Memory(tmp_path / name, namespace="bulk") as mem:
+            real_stream, real_copy = mem.store.write_stream, mem.store._copy
+
+            def stream(batches, expect_turns=0, _real=real_stream):
+                expects.append(expect_turns)
+                return _real(batches, expect_turns=expect_turns)
+
+            mem.store.write_stream = stream
+            mem.store._copy = lambda table, rows, tx, _real=real_copy: copied.append(table) or _real(table, rows, tx)
+            report = mem.ingest(folder)
+            got = _contents(mem)
+        assert not report.errors and got["edges"] == expected["edges"] and got["facts"] == expected["facts"]
+        if name == "few":  # one chunk: each group expects the turns left from its first document
+            assert expects == sorted(expects, reverse=True) and 0 < max(expects) <= 12 and not copied
+        else:  # chunks of 3 turns: more may come, the group expects a full one
+            assert max(expects) == 2048 and copied
+        expects.clear()
+
+
 def test_bulk_write_failure_keeps_the_documents_before_it(reference, tmp_path, monkeypatch):
     """A document failing in a group: the group is redone one document at a time, so those
     before it are stored, the failure is raised, and nothing of the failing one stays."""
