@@ -68,6 +68,10 @@ GROUP_TURNS = 2048
 #: writer: chunks of 512 turns 8.62 / 8.80 s, 256 9.64 / 9.93, 128 10.54 / 11.75.
 BATCHED_CHUNK_TURNS = 512
 BATCHED_GROUP_TURNS = 2048
+#: The turns of a group for a store that takes a group whole (Neo4j, whose managed transaction
+#: may run again): it is written once closed, so smaller groups let it overlap the parse (the
+#: size all stores used before documents were streamed).
+WHOLE_GROUP_TURNS = 384
 #: Groups closed and still to be written that may wait while the main thread parses on; one
 #: more, and it waits for the oldest.
 MAX_IN_FLIGHT = 2
@@ -138,6 +142,8 @@ def _ingest(mem: Memory, items: Iterable[Item], report: IngestReport, on_documen
         chunk_turns, group_turns = CHUNK_TURNS, GROUP_TURNS
     else:
         chunk_turns, group_turns = BATCHED_CHUNK_TURNS, BATCHED_GROUP_TURNS
+    if not mem.store.capabilities.streamed_writes:
+        group_turns = min(group_turns, WHOLE_GROUP_TURNS)
     procs = None
     if workers > 1:
         import multiprocessing

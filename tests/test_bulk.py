@@ -145,6 +145,44 @@ def test_a_few_documents_go_without_copy_and_large_groups_with(reference, tmp_pa
         expects.clear()
 
 
+@pytest.mark.parametrize("kind", ["kuzu", "neo4j"])
+def test_a_store_that_takes_groups_whole_gets_smaller_ones(reference, tmp_path, monkeypatch, request, kind):
+    """Kùzu writes each document of a group as it comes, so groups are large; Neo4j takes a group
+    whole once it is closed, so its groups stay small enough to overlap the parse. Both store
+    what one document at a time stores."""
+    import uuid
+
+    folder, expected = reference
+    monkeypatch.setattr("graphmem.bulk.CHUNK_TURNS", 2)
+    monkeypatch.setattr("graphmem.bulk.WHOLE_GROUP_TURNS", 3)
+    if kind == "kuzu":
+        mem = Memory(tmp_path / "store", namespace="bulk")
+    else:
+        uri, user, password = request.getfixturevalue("neo4j_server")
+        mem = Memory(uri, namespace=f"bulk_{uuid.uuid4().hex[:8]}", auth=(user, password))
+    groups = []
+    with mem:
+        real = mem.store.write_stream
+
+        def stream(batches, expect_turns=0):
+            taken = list(batches)
+            groups.append(sum(len(b.utterances) for b in taken))
+            return real(iter(taken), expect_turns=expect_turns)
+
+        mem.store.write_stream = stream
+        report = mem.ingest(folder)
+        got = _contents(mem)
+    assert not report.errors and got["edges"] == expected["edges"]
+    def facts(c):  # ids are made with the namespace
+        return sorted((f["text"], f["predicate"], f["polarity"], f["superseded"] is None) for f in c["facts"])
+
+    assert facts(got) == facts(expected) and len(got["utterances"]) == len(expected["utterances"])
+    if kind == "kuzu":  # only a session that continues one still being written closes a group
+        assert max(groups) > 3
+    else:
+        assert max(groups) <= 3 + 2 and len(groups) >= 4  # closed past 3 turns: a document may add 2
+
+
 def test_bulk_write_failure_keeps_the_documents_before_it(reference, tmp_path, monkeypatch):
     """A document failing in a group: the group is redone one document at a time, so those
     before it are stored, the failure is raised, and nothing of the failing one stays."""

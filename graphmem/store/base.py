@@ -79,6 +79,7 @@ class Capabilities:
     fulltext_index: bool
     transactions: bool = True
     server: bool = False
+    streamed_writes: bool = False  # write_stream writes each batch as it comes, not once all came
 
 
 @dataclass(slots=True)

@@ -296,7 +296,8 @@ class KuzuStore:
 
     name = "kuzu"
     dialect = "kuzu"
-    capabilities = Capabilities(vector_index=False, fulltext_index=True, transactions=True, server=False)
+    capabilities = Capabilities(vector_index=False, fulltext_index=True, transactions=True, server=False,
+                                streamed_writes=True)
 
     def __init__(self, path: str | Path, *, read_only: bool = False, buffer_pool_mb: int | None = None) -> None:
         import kuzu  # imported here: `import graphmem` must not load a driver
