@@ -176,15 +176,19 @@ def ingest(paths: tuple[str, ...], stdin_format: str, workers: int, store: str |
             task = bar.add_task("ingesting", total=len(files))
             done: set[str] = set()
 
-            def tick(path, result) -> None:
-                if isinstance(result, InputError) and show:  # else listed once at the end (or in --json)
-                    err.print(f"[red]error[/] {result}", highlight=False)
+            def seen(path) -> None:  # a file counts once its first document is parsed (or reported)
                 if str(path) not in done:
                     done.add(str(path))
                     bar.update(task, advance=1, description=str(path.name)[:30])
 
+            def tick(path, result) -> None:
+                if isinstance(result, InputError) and show:  # else listed once at the end (or in --json)
+                    err.print(f"[red]error[/] {result}", highlight=False)
+                seen(path)
+
             files_only = [p for p in paths if p != "-"]
-            report = mem.ingest(files_only, on_document=tick, workers=workers) if files_only else None
+            report = (mem.ingest(files_only, on_document=tick, on_prepared=seen, workers=workers)
+                      if files_only else None)
             if "-" in paths:
                 piped = mem.ingest_text(click.get_text_stream("stdin").read(), format=stdin_format)
                 if report is None:

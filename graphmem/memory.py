@@ -212,12 +212,15 @@ class Memory:
         *,
         on_document: Callable[[Path, WriteReport | InputError | None], None] | None = None,
         workers: int = 1,
+        on_prepared: Callable[[Path], None] | None = None,
     ) -> IngestReport:
         """Ingest files and folders (``.txt``/``.md`` documents, ``.jsonl`` chat logs).
 
         A file that cannot be read is reported and skipped; the others are still ingested.
         Each document is written atomically; content already stored is skipped.
-        ``on_document(path, result)`` is called after each document (for progress bars).
+        ``on_document(path, result)`` is called after each document, once it is stored (its
+        group committed), and ``on_prepared(path)`` as soon as it is parsed and handed to the
+        writer, before that (for progress bars).
         Parsing is batched across documents and embedding overlaps it (:mod:`graphmem.bulk`);
         ``workers`` > 1 parses in that many processes.
         """
@@ -230,7 +233,7 @@ class Memory:
             paths = [paths]
         files, errors = expand_paths(paths)
         report = IngestReport(files=len(files), errors=list(errors))
-        ingest_documents(self, iter_documents(files), report, on_document, workers=workers)
+        ingest_documents(self, iter_documents(files), report, on_document, workers=workers, on_prepared=on_prepared)
         return report
 
     @_one_at_a_time

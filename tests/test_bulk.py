@@ -183,6 +183,31 @@ def test_a_store_that_takes_groups_whole_gets_smaller_ones(reference, tmp_path, 
         assert max(groups) <= 3 + 2 and len(groups) >= 4  # closed past 3 turns: a document may add 2
 
 
+def test_progress_hears_of_a_document_before_its_group_commits(reference, tmp_path):
+    """``on_prepared`` comes for each document as it is handed to the writer, before the
+    ``on_document`` that its group's COMMIT brings: a bar moves while a large group is written."""
+    folder, _ = reference
+    events = []
+    with Memory(tmp_path / "store", namespace="bulk") as mem:
+        real = mem.store.write_stream
+
+        def stream(batches, expect_turns=0):
+            try:
+                return real(batches, expect_turns=expect_turns)
+            finally:
+                events.append(("commit", None))
+
+        mem.store.write_stream = stream
+        mem.ingest(folder, on_prepared=lambda p: events.append(("prepared", p.name)),
+                   on_document=lambda p, r: events.append(("document", p.name)))
+    prepared = [name for kind, name in events if kind == "prepared"]
+    documents = [name for kind, name in events if kind == "document"]
+    assert prepared == documents == ["a.jsonl", "a.jsonl", "b.jsonl", "b.jsonl", "c.jsonl", "notes.md"]
+    first_commit = events.index(("commit", None))
+    assert ("prepared", "a.jsonl") in events[:first_commit]  # before anything was committed
+    assert all(kind != "document" for kind, _ in events[:first_commit])
+
+
 def test_bulk_write_failure_keeps_the_documents_before_it(reference, tmp_path, monkeypatch):
     """A document failing in a group: the group is redone one document at a time, so those
     before it are stored, the failure is raised, and nothing of the failing one stays."""
