@@ -3,12 +3,14 @@
 The English pipelines' attribute ruler maps each fine tag to a coarse POS and morphology, plus a
 few exceptions (``LOWER`` and ``TAG``, ``DEP`` …); the lemmatizer needs its output. It took 17% of
 a parse (0.38 s of 2.24 s for 600 LoCoMo turns), nearly all of it in the general ``Matcher``
-checking each token against every pattern. When every pattern is a sequence of tokens that each
-ask for exact values of the attributes below (no operators, sets, regular expressions or
-quantifiers), the same matches come from one dictionary lookup per token and attribute set,
-and :func:`use_tables` binds that to the component, leaving everything else of it as spaCy made
-it. Any other pattern leaves the component as it is. The matches, their order and the attributes
-set are the stock component's (``tests/test_parse.py`` compares every token of a corpus).
+checking each token against every pattern. When every token of every pattern asks for exact
+values, ``IN``, ``NOT_IN`` or ``REGEX`` on the attributes below (no other operators, no
+quantifiers, no extensions), each pattern is keyed by one column's value (or its ``IN`` values)
+and checked on the rest where a token has that value: one dictionary lookup per token and
+column. :func:`use_tables` binds that to the component, leaving everything else of it as spaCy
+made it; any other pattern leaves the component as it is. The matches, their order and the
+attributes set are the stock component's (``tests/test_ruler.py`` compares every token of a
+corpus; 2,765 LoCoMo turns gave the same annotations at a sixth of the time).
 """
 
 from __future__ import annotations
