@@ -52,21 +52,26 @@ def _wrap(obj: Any, name: str, sw: Stopwatch, key: str) -> None:
     setattr(obj, name, timed)
 
 
+def _each_timed(items: Any, add: Callable[[float], Any]) -> Iterator[Any]:
+    """Yield ``items``, handing ``add`` the seconds each ``next()`` took (the last one's too)."""
+    it = iter(items)
+    while True:
+        t0 = time.perf_counter()
+        try:
+            item = next(it)
+        except StopIteration:
+            add(time.perf_counter() - t0)
+            return
+        add(time.perf_counter() - t0)
+        yield item
+
+
 def _wrap_iter(obj: Any, name: str, sw: Stopwatch, key: str) -> None:
     """Time each ``next()`` of the iterator that ``obj.name(...)`` returns (a lazy parse)."""
     inner = getattr(obj, name)
 
     def timed(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        it = iter(inner(*args, **kwargs))
-        while True:
-            t0 = time.perf_counter()
-            try:
-                item = next(it)
-            except StopIteration:
-                sw.add(key, time.perf_counter() - t0)
-                return
-            sw.add(key, time.perf_counter() - t0)
-            yield item
+        yield from _each_timed(inner(*args, **kwargs), lambda dt: sw.add(key, dt))
 
     setattr(obj, name, timed)
 
@@ -77,26 +82,12 @@ def _wrap_stream(obj: Any, name: str, sw: Stopwatch, key: str) -> None:
     inner = getattr(obj, name)
 
     def timed(batches: Any, *args: Any, **kwargs: Any) -> Any:
-        waited = 0.0
-
-        def arriving() -> Iterator[Any]:
-            nonlocal waited
-            it = iter(batches)
-            while True:
-                t0 = time.perf_counter()
-                try:
-                    item = next(it)
-                except StopIteration:
-                    waited += time.perf_counter() - t0
-                    return
-                waited += time.perf_counter() - t0
-                yield item
-
+        waits: list[float] = []
         t0 = time.perf_counter()
         try:
-            return inner(arriving(), *args, **kwargs)
+            return inner(_each_timed(batches, waits.append), *args, **kwargs)
         finally:
-            sw.add(key, time.perf_counter() - t0 - waited)
+            sw.add(key, time.perf_counter() - t0 - sum(waits))
 
     setattr(obj, name, timed)
 

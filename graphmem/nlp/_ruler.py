@@ -24,7 +24,7 @@ __all__ = ["use_tables"]
 # lowercase form, fine tag and dependency label, the is-space flag), in the order a token's own
 # values are looked up: the most selective first.
 _ATTRS = ("LOWER", "DEP", "TAG", "IS_SPACE")
-_SPACE = 3  # IS_SPACE's column: a flag, not a string's hash
+_SPACE = 3  # IS_SPACE's column: a flag (a row holds it as a bool), not a string's hash
 
 
 class _Spec:
@@ -51,9 +51,14 @@ class _Spec:
         self.keys = ([first[2]] if first[1] == "==" else sorted(first[2])) if first else []
         self.checks = [c for c in checks if c is not first]
 
-    def holds(self, row: list[int], strings: Any) -> bool:
+    def fits(self, row: tuple[Any, ...], strings: Any) -> bool:
+        """Whether a token (``row``) has this one's key and passes its checks."""
+        return (self.key is None or row[self.key] in self.keys) and self.holds(row, strings)
+
+    def holds(self, row: tuple[Any, ...], strings: Any) -> bool:
+        """Whether a token (``row``) passes the checks besides the key."""
         for col, op, want in self.checks:
-            have = bool(row[col]) if col == _SPACE else row[col]
+            have = row[col]
             if op == "==":
                 if have != want:
                     return False
@@ -114,37 +119,25 @@ class _Tables:
 
     def match(self, doc: Any) -> list[tuple[int, int, int, int]]:
         """What ``AttributeRuler.match`` returns: ``(rule, match id, start, end)``, sorted."""
-        rows = doc.to_array(self.attr_ids).tolist()
+        rows = [(lower, dep, tag, bool(space)) for lower, dep, tag, space in doc.to_array(self.attr_ids).tolist()]
         n = len(rows)
         strings, ids = doc.vocab.strings, self.match_ids  # REGEX reads texts as the Matcher does
         found: list[tuple[int, int, int, int]] = []
         for i, row in enumerate(rows):
             for col, table in self.tables_used:
-                todo = table.get(bool(row[col]) if col == _SPACE else row[col])
-                if todo:
-                    for rule, specs in todo:
-                        if self._at(rows, i, n, specs, strings):
-                            found.append((rule, ids[rule], i, i + len(specs)))
+                for rule, specs in table.get(row[col], ()):  # the first token's key is this value
+                    if specs[0].holds(row, strings) and (len(specs) == 1 or self._rest(rows, i, n, specs, strings)):
+                        found.append((rule, ids[rule], i, i + len(specs)))
             for rule, specs in self.unkeyed:
-                if self._at(rows, i, n, specs, strings):
+                if specs[0].fits(row, strings) and (len(specs) == 1 or self._rest(rows, i, n, specs, strings)):
                     found.append((rule, ids[rule], i, i + len(specs)))
         found.sort()
         return found
 
     @staticmethod
-    def _at(rows: list[list[int]], i: int, n: int, specs: list[_Spec], strings: Any) -> bool:
-        if i + len(specs) > n or not specs[0].holds(rows[i], strings):
-            return False
-        for j in range(1, len(specs)):
-            spec = specs[j]
-            row = rows[i + j]
-            if spec.key is not None:
-                have = bool(row[spec.key]) if spec.key == _SPACE else row[spec.key]
-                if have not in spec.keys:
-                    return False
-            if not spec.holds(row, strings):
-                return False
-        return True
+    def _rest(rows: list[tuple[Any, ...]], i: int, n: int, specs: list[_Spec], strings: Any) -> bool:
+        """Whether the tokens after ``i`` fit the pattern's other tokens."""
+        return i + len(specs) <= n and all(spec.fits(rows[i + j], strings) for j, spec in enumerate(specs[1:], 1))
 
     def set_annotations(self, doc: Any, matches: list[tuple[int, int, int, int]]) -> None:
         """What ``AttributeRuler.set_annotations`` does: each match's attributes on the token its

@@ -194,45 +194,46 @@ def _params_of(text: str, row: dict[str, Any]) -> dict[str, Any]:
 class _Tx:
     """What one write transaction (:meth:`KuzuStore._commit_with`) carries from document to document."""
 
-    #: entity id → its aliases in all the transaction's documents, in order: an entity the
-    #: transaction makes gets them all when it is made (_write_entities)
-    aliases: dict[str, list[str]]
-    #: stored entity → its aliases with those the documents add, set after the COMMIT (_add_aliases)
+    #: entity id → its aliases in the transaction's documents so far, in order: an entity the
+    #: transaction makes gets them when it is made (_write_entities)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    #: entity → its aliases as they are to be, set after the COMMIT (_add_aliases)
     grown: dict[str, list[str]] = field(default_factory=dict)
     #: edges of :data:`_COPY_AT_END`, for one ``COPY`` a table before the COMMIT
     at_end: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    #: the transaction's entities stored before it (with their stored aliases), and those its
-    #: documents wrote so far (with the aliases each was made with)
-    stored: set[str] = field(default_factory=set)
-    stored_aliases: dict[str, list[str]] = field(default_factory=dict)
+    #: the transaction's entities stored before it → their stored aliases
+    stored: dict[str, list[str]] = field(default_factory=dict)
+    #: the entities its documents wrote so far, and those it made → the aliases made with
     written: set[str] = field(default_factory=set)
-    made_aliases: dict[str, list[str]] = field(default_factory=dict)
+    made: dict[str, list[str]] = field(default_factory=dict)
     #: whether a ``COPY`` ran: Kùzu then checkpoints at the COMMIT
     copied: bool = False
 
-    @classmethod
-    def of(cls, batches: Sequence[MemoryBatch]) -> _Tx:
-        aliases: dict[str, list[str]] = {}
-        for batch in batches:
-            for e in batch.entities:
-                have = aliases.setdefault(e.id, [])
-                have.extend(a for a in e.aliases if a not in have)
-        return cls(aliases)
+    def take(self, batch: MemoryBatch) -> list[str]:
+        """Add ``batch``'s entities' aliases; the entities it is the first to name."""
+        fresh = []
+        for e in batch.entities:
+            have = self.aliases.get(e.id)
+            if have is None:
+                have = self.aliases[e.id] = []
+                fresh.append(e.id)
+            have.extend(a for a in e.aliases if a not in have)
+        return fresh
 
+    def found(self, rows: list[Any]) -> None:
+        """Note the stored entities ``rows`` (id, aliases) read."""
+        for i, aliases in rows:
+            self.stored[i] = list(aliases or [])
 
-def _grow(tx: _Tx, entity: str) -> None:
-    """Note in ``tx.grown`` the aliases that ``entity``, stored before the transaction or made by
-    it, has in the transaction's documents beyond those it has in the store: its aliases as
-    they are to be, set after the COMMIT (KuzuStore._add_aliases)."""
-    if entity in tx.stored:
-        base = tx.stored_aliases[entity]
-    elif entity in tx.made_aliases:
-        base = tx.made_aliases[entity]
-    else:
-        return
-    new = [a for a in tx.aliases[entity] if a not in base]
-    if new:
-        tx.grown[entity] = base + new
+    def grow(self, entity: str) -> None:
+        """Note in :attr:`grown` the aliases that ``entity``, stored before the transaction or made
+        by it, has in the transaction's documents beyond those it has in the store."""
+        base = self.stored.get(entity, self.made.get(entity))
+        if base is None:
+            return
+        new = [a for a in self.aliases[entity] if a not in base]
+        if new:
+            self.grown[entity] = base + new
 
 
 def _link_facts(plan: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -647,7 +648,7 @@ class KuzuStore:
             plan = _link_facts(plan)
         for name, rows in plan:
             if name == "supersede":
-                made = {e.id for e in todo.entities} - tx.stored - tx.written
+                made = {e.id for e in todo.entities} - tx.stored.keys() - tx.written
                 superseded = self._supersede(rows, {f.id for f in todo.restated}, made, todo.facts)
             elif name == "write_fact_linked":
                 self._write_linked(rows)
@@ -715,17 +716,17 @@ class KuzuStore:
     def _tx(self, batches: Sequence[MemoryBatch]) -> _Tx:
         """What a transaction writing ``batches`` starts with: their entities' aliases, and the
         aliases stored entities gain (read first, before the transaction writes anything)."""
-        tx = _Tx.of(batches)
+        tx = _Tx()
+        for batch in batches:
+            tx.take(batch)
         if tx.aliases:
             t = self.templates
             if self._count("Entity") <= KEY_LOOKUPS_ABOVE:
-                found = self._raw(t["existing_entities"], {"ids": list(tx.aliases)}).rows
+                tx.found(self._raw(t["existing_entities"], {"ids": list(tx.aliases)}).rows)
             else:
-                found = [r for i in tx.aliases for r in self._raw(t["existing_entity"], {"id": i}).rows]
-            for i, stored in found:
-                tx.stored.add(i)
-                tx.stored_aliases[i] = list(stored or [])
-                _grow(tx, i)
+                tx.found([r for i in tx.aliases for r in self._raw(t["existing_entity"], {"id": i}).rows])
+            for i in tx.stored:
+                tx.grow(i)
         return tx
 
     def _admit(self, tx: _Tx, batch: MemoryBatch) -> None:
@@ -734,20 +735,11 @@ class KuzuStore:
         by key (the transaction did not make it; Kùzu 0.11.3 read what a transaction made right
         by key only); one stored, or made by the transaction, that gains aliases gets them after
         the COMMIT (:meth:`_add_aliases`), as a stored one does in a group."""
-        fresh = []
-        for e in batch.entities:
-            have = tx.aliases.get(e.id)
-            if have is None:
-                have = tx.aliases[e.id] = []
-                fresh.append(e.id)
-            have.extend(a for a in e.aliases if a not in have)
         t = self.templates
-        for i in fresh:
-            for _, stored in self._raw(t["existing_entity"], {"id": i}).rows:
-                tx.stored.add(i)
-                tx.stored_aliases[i] = list(stored or [])
+        for i in tx.take(batch):
+            tx.found(self._raw(t["existing_entity"], {"id": i}).rows)
         for i in dict.fromkeys(e.id for e in batch.entities):
-            _grow(tx, i)
+            tx.grow(i)
 
     def _add_aliases(self, tx: _Tx, *, checkpointed: bool) -> None:
         """After a transaction's COMMIT: the aliases its documents gave stored entities (and, in a
@@ -792,7 +784,7 @@ class KuzuStore:
                 aliases = list(tx.aliases.get(r["id"], r["aliases"]))
                 merged[r["id"]] = {**r, "first_seen": r["seen"], "last_seen": r["seen"], "aliases": aliases}
                 if r["id"] not in tx.stored and r["id"] not in tx.written:  # made now, with these
-                    tx.made_aliases[r["id"]] = aliases
+                    tx.made[r["id"]] = aliases
             else:
                 m["last_seen"] = r["seen"]
         part = list(merged.values())
